@@ -1,0 +1,81 @@
+"""One error shape everywhere: RFC 9457 problem details.
+
+    {"type": "about:blank", "title": "Not Found", "status": 404,
+     "detail": "No party matches the given query.", "instance": "/api/v1/parties/x/"}
+
+Validation errors add `errors`, a map from each bad field to its messages.
+"""
+
+from http import HTTPStatus
+
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions
+from rest_framework.views import exception_handler
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def problem(status: int, detail: str, instance: str, errors=None) -> dict:
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def problem_response(request, status: int, detail: str, errors=None, headers=None) -> JsonResponse:
+    """A problem-details response for code outside DRF (URL resolver, middleware)."""
+    response = JsonResponse(
+        problem(status, detail, request.path, errors),
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def problem_exception_handler(exc, context):
+    """DRF's handler, with every error body rewritten as problem details."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    request = context["request"]
+    data = response.data
+    errors = None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = data if isinstance(data, dict) else {"non_field_errors": data}
+        detail = "The request has invalid fields; see errors."
+    elif isinstance(data, dict) and "detail" in data:
+        detail = str(data["detail"])
+    else:
+        detail = str(data)
+    response.data = problem(response.status_code, detail, request.path, errors)
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None or renderer.format == "json":
+        response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def not_found(request, exception=None):
+    return problem_response(request, 404, "There is nothing at this address.")
+
+
+def server_error(request):
+    return problem_response(request, 500, "The server failed to answer; the error has been logged.")
+
+
+def bad_request(request, exception=None):
+    return problem_response(request, 400, "The request could not be understood.")
+
+
+def permission_denied(request, exception=None):
+    return problem_response(request, 403, "You do not have permission to do this.")

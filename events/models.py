@@ -1,0 +1,325 @@
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+from sources.dates import date_field, overlapping, precision_constraints, precision_field, validate_first_day
+from sources.models import CitedRecord
+
+
+class Party(CitedRecord):
+    """A state or actor the source names as taking part."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", "state"
+        PERSON = "person", "person"
+        ARMED_FORCE = "armed-force", "armed force"
+
+    class Role(models.TextChoices):
+        BELLIGERENT = "belligerent", "belligerent"
+        TERRITORY_AT_STAKE = "territory-at-stake", "state whose territory is at stake"
+        MEDIATOR = "mediator", "mediator"
+
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    part_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="The state an armed force or an office-holder belongs to.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parties"
+
+    def __str__(self):
+        return self.name
+
+
+class Place(CitedRecord):
+    """A place the source names, under the name the source uses."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", "region"
+        CITY = "city", "city"
+        PORT = "port", "port"
+        PENINSULA = "peninsula", "peninsula"
+        ISLAND = "island", "island"
+        RAILWAY = "railway", "railway"
+        ZONE = "zone", "zone"
+
+    name = models.CharField(max_length=100, help_text="The name the source uses.")
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        blank=True,
+        help_text="Empty where the source does not say what kind of place it is.",
+    )
+    # Null, not "", so that "the source does not say" reads the same as every other unknown.
+    modern_name = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="place_coordinates_paired_and_in_range",
+                violation_error_message=("Latitude and longitude are set together, within ±90 and ±180."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DatedQuerySet(models.QuerySet):
+    def between(self, start=None, end=None):
+        """Records whose date, at its precision, touches [start, end]."""
+        return self.filter(overlapping("date", start, end))
+
+
+class Negotiation(CitedRecord):
+    """The talks between the parties, from opening to their end."""
+
+    figures = GenericRelation("events.Figure", "subject_id", "subject_type")
+
+    name = models.CharField(max_length=200)
+    initiated_by = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    counterparty = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    date = date_field("opened")
+    date_precision = precision_field()
+    ended = date_field("ended")
+    ended_precision = precision_field()
+    outcome = models.TextField(help_text="How the talks ended, in the source's words.")
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "slug"]
+        constraints = [*precision_constraints("date"), *precision_constraints("ended")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        validate_first_day(self.date, self.date_precision, "date")
+        validate_first_day(self.ended, self.ended_precision, "ended")
+
+
+class NumberedTerms(CitedRecord):
+    """A numbered item of a list in the source, with its terms verbatim."""
+
+    figures = GenericRelation("events.Figure", "subject_id", "subject_type")
+
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="%(class)ss")
+    number = models.PositiveSmallIntegerField(help_text="Its number in the source's list.")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="%(class)ss")
+    terms = models.TextField(help_text="The terms, verbatim from the source.")
+
+    class Meta:
+        abstract = True
+        ordering = ["negotiation", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["negotiation", "number"], name="%(class)s_unique_number_per_negotiation"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="%(class)s_number_positive"),
+        ]
+
+    @property
+    def name(self):
+        return f"{self._meta.verbose_name.capitalize()} {self.number}"
+
+    def __str__(self):
+        return f"{self.name}: {self.terms[:60]}"
+
+
+class Proposal(NumberedTerms):
+    """One of Japan's numbered requests."""
+
+    class Meta(NumberedTerms.Meta):
+        pass
+
+
+class Counterproposal(NumberedTerms):
+    """One of Russia's numbered counterproposals."""
+
+    responds_to = models.ManyToManyField(Proposal, through="Response", related_name="counterproposals")
+
+    class Meta(NumberedTerms.Meta):
+        pass
+
+
+class Response(models.Model):
+    """A counterproposal answering a request, and whether the source says so."""
+
+    class Basis(models.TextChoices):
+        DOCUMENT = "document", "stated by the document"
+        READING = "reading", "our reading of the document"
+
+    counterproposal = models.ForeignKey(Counterproposal, on_delete=models.CASCADE, related_name="responses")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="responses")
+    basis = models.CharField(max_length=10, choices=Basis.choices)
+    rationale = models.TextField(blank=True, help_text="Why the link is read this way.")
+
+    class Meta:
+        ordering = ["counterproposal", "proposal"]
+        constraints = [
+            models.UniqueConstraint(fields=["counterproposal", "proposal"], name="response_unique_pair"),
+            models.CheckConstraint(
+                condition=~Q(basis="reading") | ~Q(rationale=""),
+                name="response_reading_has_rationale",
+                violation_error_message="A link that is our reading says why.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.counterproposal.name} → {self.proposal.name}"
+
+
+class Event(CitedRecord):
+    """A dated step of the diplomacy or the war."""
+
+    figures = GenericRelation("events.Figure", "subject_id", "subject_type")
+
+    class Kind(models.TextChoices):
+        ASSESSMENT = "assessment", "assessment"
+        NEGOTIATIONS_OPENED = "negotiations-opened", "negotiations opened"
+        NEGOTIATIONS_ENDED = "negotiations-ended", "negotiations ended"
+        MOBILIZATION = "mobilization", "mobilization"
+        MARTIAL_LAW = "martial-law", "martial law"
+        FINAL_PROPOSAL = "final-proposal", "final proposal"
+        NO_REPLY = "no-reply", "no reply"
+        RUPTURE = "rupture", "breaking off of diplomatic relations"
+        HOSTILITIES = "hostilities", "outbreak of hostilities"
+        PEACE_TALKS = "peace-talks", "peace talks"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    date = date_field("date")
+    date_precision = precision_field()
+    negotiation = models.ForeignKey(
+        Negotiation, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    parties = models.ManyToManyField(Party, blank=True, related_name="events")
+    places = models.ManyToManyField(Place, blank=True, related_name="events")
+    description = models.TextField(help_text="What happened, in the source's words.")
+    note = models.TextField(blank=True, help_text="How the record reads the source, where it must.")
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "slug"]
+        constraints = precision_constraints("date")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        validate_first_day(self.date, self.date_precision, "date")
+
+
+class Engagement(CitedRecord):
+    """A battle or campaign in the source's numbered list, in its order."""
+
+    figures = GenericRelation("events.Figure", "subject_id", "subject_type")
+
+    class Kind(models.TextChoices):
+        LAND_BATTLE = "land-battle", "land battle"
+        NAVAL_BATTLE = "naval-battle", "naval battle"
+        NAVAL_CAMPAIGN = "naval-campaign", "naval campaign"
+        SIEGE = "siege", "siege"
+
+    number = models.PositiveSmallIntegerField(unique=True, help_text="Its number in the source's list.")
+    name = models.CharField(max_length=200, help_text="The heading the source gives it.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    date = date_field("date", "Null: the source dates no engagement.")
+    date_precision = precision_field()
+    places = models.ManyToManyField(Place, blank=True, related_name="engagements")
+    belligerents = models.ManyToManyField(Party, related_name="engagements")
+    victor = models.ForeignKey(
+        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="victories"
+    )
+    outcome = models.TextField(help_text="The outcome as the source states it.")
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            *precision_constraints("date"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="engagement_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"({self.number}) {self.name}"
+
+    def clean(self):
+        validate_first_day(self.date, self.date_precision, "date")
+
+
+class Figure(CitedRecord):
+    """A number the source gives, typed: what it measures, of whom, about which record.
+
+    The same measure from another source sits beside this one as a second figure with its
+    own citation, so nothing here is unique per subject and measure.
+    """
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    measure = models.SlugField(max_length=60, help_text="What is counted, e.g. casualties.")
+    value = models.BigIntegerField()
+    unit = models.CharField(max_length=60, help_text="What one of `value` is, e.g. persons.")
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="figures",
+        help_text="The party the number concerns, where there is one.",
+    )
+    description = models.TextField(help_text="What the number says, in plain words.")
+
+    class Meta:
+        ordering = ["subject_type", "subject_id", "slug"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    @property
+    def name(self):
+        return self.description
+
+    def __str__(self):
+        return f"{self.measure}: {self.value} {self.unit}"
+
+
+class Claim(CitedRecord):
+    """A judgement the source makes, kept as the source's claim rather than as fact."""
+
+    name = models.CharField(max_length=200)
+    statement = models.TextField(help_text="The source's words.")
+    is_interpretation = models.BooleanField(
+        help_text="True where the source judges or interprets rather than reports an event."
+    )
+    parties = models.ManyToManyField(Party, blank=True, related_name="claims")
+    places = models.ManyToManyField(Place, blank=True, related_name="claims")
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name

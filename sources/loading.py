@@ -1,0 +1,384 @@
+"""Load the hand-transcribed fixtures into the database.
+
+`fixtures/dataset.json` names the source document and the fixture files in dependency
+order. Each fixture file is `{"model": "app.model", "records": [...]}`; a record refers to
+others by slug, gives dates as "YYYY", "YYYY-MM" or "YYYY-MM-DD" (the precision follows
+from the form), and lists its citations as `{"quote", "start", "end"}`.
+
+Everything loads inside one transaction. Any fault is collected with its file, record and
+field, and the whole load is rolled back. A record equal to its fixture is not written
+again, so loading twice changes nothing.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
+
+from sources.dates import parse_partial_date
+from sources.models import Citation, DatasetLoad, Source
+
+MANIFEST = "dataset.json"
+
+
+class DatasetError(Exception):
+    """The dataset cannot be loaded; `problems` says where and why."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class RecordError(Exception):
+    def __init__(self, field_name: str, message: str):
+        self.field_name = field_name
+        self.message = message
+        super().__init__(f"{field_name}: {message}")
+
+
+@dataclass
+class LoadResult:
+    digest: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: bool = False
+    per_model: dict = field(default_factory=dict)
+
+
+def read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DatasetError([f"{path}: file not found"]) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DatasetError([f"{path}: not valid UTF-8 JSON: {exc}"]) from None
+
+
+def dataset_digest(directory: Path) -> str:
+    """SHA-256 over the manifest, the source text and every fixture file, in order."""
+    manifest = read_json(directory / MANIFEST)
+    digest = hashlib.sha256()
+    names = [MANIFEST, manifest.get("source", {}).get("filename", ""), *manifest.get("files", [])]
+    for name in names:
+        path = directory / name
+        if not path.is_file():
+            raise DatasetError([f"{path}: file not found"])
+        digest.update(name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_dataset(directory: Path, *, skip_if_loaded: bool = False) -> LoadResult:
+    directory = Path(directory)
+    digest = dataset_digest(directory)
+    if skip_if_loaded:
+        last = DatasetLoad.objects.order_by("-loaded_at").first()
+        if last is not None and last.digest == digest:
+            return LoadResult(digest=digest, skipped=True)
+    manifest = read_json(directory / MANIFEST)
+    with transaction.atomic():
+        loader = _Loader(directory, digest)
+        loader.load_source(manifest.get("source"))
+        for name in manifest.get("files", []):
+            loader.load_file(name)
+        if loader.problems:
+            raise DatasetError(loader.problems)
+        DatasetLoad.objects.create(
+            digest=digest,
+            created=loader.result.created,
+            updated=loader.result.updated,
+            unchanged=loader.result.unchanged,
+        )
+    return loader.result
+
+
+class _Loader:
+    def __init__(self, directory: Path, digest: str):
+        self.directory = directory
+        self.result = LoadResult(digest=digest)
+        self.problems: list[str] = []
+        self.source: Source | None = None
+        self._by_slug: dict[type, dict[str, models.Model]] = {}
+
+    def load_source(self, spec):
+        where = f"{self.directory / MANIFEST}: source"
+        if not isinstance(spec, dict):
+            raise DatasetError([f"{where}: missing"])
+        missing = [key for key in ("slug", "name", "filename", "sha256") if not spec.get(key)]
+        if missing:
+            raise DatasetError([f"{where}: missing field(s) {', '.join(missing)}"])
+        path = self.directory / spec["filename"]
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise DatasetError([f"{where}: source document {path} not found"]) from None
+        actual = hashlib.sha256(raw).hexdigest()
+        if actual != spec["sha256"]:
+            raise DatasetError(
+                [
+                    f"{where}: {path} has SHA-256 {actual}, not the {spec['sha256']} "
+                    "the citations were made against"
+                ]
+            )
+        values = {
+            "name": spec["name"],
+            "filename": spec["filename"],
+            "sha256": actual,
+            "text": raw.decode("utf-8"),
+        }
+        source = Source.objects.filter(slug=spec["slug"]).first()
+        if source is None:
+            source = Source.objects.create(slug=spec["slug"], **values)
+            self._count("sources.source", "created")
+        elif any(getattr(source, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(source, key, value)
+            source.save()
+            self._count("sources.source", "updated")
+        else:
+            self._count("sources.source", "unchanged")
+        self.source = source
+
+    def load_file(self, name: str):
+        path = self.directory / name
+        data = read_json(path)
+        if not isinstance(data, dict) or not isinstance(data.get("records"), list):
+            self.problems.append(f'{path}: expected an object with "model" and a "records" list')
+            return
+        try:
+            model = apps.get_model(data.get("model", ""))
+        except (LookupError, ValueError):
+            self.problems.append(f"{path}: unknown model {data.get('model')!r}")
+            return
+        for index, record in enumerate(data["records"]):
+            slug = record.get("slug") if isinstance(record, dict) else None
+            label = f"{path}: record {index}" + (f" ({slug})" if slug else "")
+            if not isinstance(record, dict):
+                self.problems.append(f"{label}: a record must be a JSON object")
+                continue
+            try:
+                with transaction.atomic():
+                    self.load_record(model, record)
+            except RecordError as exc:
+                self.problems.append(f"{label}: field {exc.field_name!r}: {exc.message}")
+
+    def load_record(self, model, record: dict):
+        slug = record.get("slug")
+        if not slug:
+            raise RecordError("slug", "missing")
+        instance = model.objects.filter(slug=slug).first()
+        created = instance is None
+        if created:
+            instance = model(slug=slug)
+        self._check_required(model, record)
+
+        changed = False
+        many: dict[str, object] = {}
+        subject = None
+        for key, value in record.items():
+            if key in ("slug", "citations"):
+                continue
+            model_field = self._field(model, key)
+            if isinstance(model_field, GenericForeignKey):
+                subject = self._generic(key, value)
+                changed |= self._assign(
+                    instance, model_field.ct_field, ContentType.objects.get_for_model(subject)
+                )
+                changed |= self._assign(instance, model_field.fk_field, subject.pk)
+            elif isinstance(model_field, models.ManyToManyField):
+                many[key] = value
+            elif isinstance(model_field, models.ForeignKey):
+                target = None if value is None else self._resolve(model_field.related_model, value, key)
+                changed |= self._assign(instance, model_field.attname, getattr(target, "pk", None))
+            elif isinstance(model_field, models.DateField) and self._has_precision(model, key):
+                date, precision = (None, None) if value is None else self._date(key, value)
+                changed |= self._assign(instance, key, date)
+                changed |= self._assign(instance, f"{key}_precision", precision)
+            else:
+                changed |= self._assign(instance, key, value)
+
+        try:
+            instance.full_clean()
+        except ValidationError as exc:
+            first_field, messages = next(iter(exc.message_dict.items()))
+            raise RecordError(first_field, "; ".join(messages)) from None
+        if created or changed:
+            instance.save()
+        for key, value in many.items():
+            changed |= self._set_many(instance, model._meta.get_field(key), key, value)
+        changed |= self._set_citations(instance, record.get("citations"))
+
+        label = model._meta.label_lower
+        self._count(label, "created" if created else "updated" if changed else "unchanged")
+        self._by_slug.setdefault(model, {})[slug] = instance
+
+    def _check_required(self, model, record):
+        if "citations" not in record or not record["citations"]:
+            raise RecordError("citations", "every record needs at least one citation")
+        generic = {}
+        for private in model._meta.private_fields:
+            if isinstance(private, GenericForeignKey):
+                generic[private.ct_field] = generic[private.fk_field] = private.name
+        for model_field in model._meta.concrete_fields:
+            if (
+                model_field.auto_created
+                or not model_field.editable
+                or model_field.has_default()
+                or model_field.null
+                or model_field.blank
+                or model_field.name == "slug"
+                or model_field.name.endswith("_precision")
+            ):
+                continue
+            name = generic.get(model_field.name, model_field.name)
+            if name not in record:
+                raise RecordError(name, "missing")
+
+    def _field(self, model, key):
+        try:
+            return model._meta.get_field(key)
+        except FieldDoesNotExist:
+            raise RecordError(key, f"{model._meta.label} has no such field") from None
+
+    @staticmethod
+    def _has_precision(model, key):
+        try:
+            model._meta.get_field(f"{key}_precision")
+        except FieldDoesNotExist:
+            return False
+        return True
+
+    @staticmethod
+    def _assign(instance, attname, value) -> bool:
+        if getattr(instance, attname, None) == value:
+            return False
+        setattr(instance, attname, value)
+        return True
+
+    @staticmethod
+    def _date(key, value):
+        try:
+            return parse_partial_date(value)
+        except ValueError as exc:
+            raise RecordError(key, str(exc)) from None
+
+    def _resolve(self, model, slug, key):
+        if not isinstance(slug, str):
+            raise RecordError(key, f"expected the slug of a {model._meta.verbose_name}, got {slug!r}")
+        cache = self._by_slug.setdefault(model, {})
+        if slug not in cache:
+            found = model.objects.filter(slug=slug).first()
+            if found is None:
+                raise RecordError(key, f"no {model._meta.verbose_name} with slug {slug!r}")
+            cache[slug] = found
+        return cache[slug]
+
+    def _generic(self, key, value):
+        if not isinstance(value, str) or ":" not in value:
+            raise RecordError(key, f'expected "app.model:slug", got {value!r}')
+        label, slug = value.split(":", 1)
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            raise RecordError(key, f"unknown model {label!r}") from None
+        return self._resolve(model, slug, key)
+
+    def _set_many(self, instance, model_field, key, value) -> bool:
+        if not isinstance(value, list):
+            raise RecordError(key, "expected a list")
+        manager = getattr(instance, key)
+        through = model_field.remote_field.through
+        target = model_field.related_model
+        if through._meta.auto_created:
+            wanted = {self._resolve(target, slug, key).pk for slug in value}
+            current = set(manager.values_list("pk", flat=True))
+            if wanted == current:
+                return False
+            manager.set(wanted)
+            return True
+        return self._set_through(instance, through, target, key, value)
+
+    def _set_through(self, instance, through, target, key, rows) -> bool:
+        """Rows of a many-to-many with its own fields, e.g. {"party": "japan", "role": "bound"}."""
+        owner_fk = next(
+            f
+            for f in through._meta.concrete_fields
+            if f.is_relation and isinstance(instance, f.related_model)
+        )
+        target_fk = next(
+            f
+            for f in through._meta.concrete_fields
+            if f.is_relation and f.related_model is target and f is not owner_fk
+        )
+        extra = [f.name for f in through._meta.concrete_fields if not f.is_relation and not f.primary_key]
+        wanted = set()
+        for row in rows:
+            if not isinstance(row, dict) or target_fk.name not in row:
+                raise RecordError(key, f"each item needs {target_fk.name!r}")
+            unknown = set(row) - {target_fk.name, *extra}
+            if unknown:
+                raise RecordError(key, f"unknown field(s) {', '.join(sorted(unknown))}")
+            pk = self._resolve(target, row[target_fk.name], key).pk
+            wanted.add((pk, *(row.get(name, "") for name in extra)))
+        existing = through.objects.filter(**{owner_fk.name: instance})
+        current = {
+            (getattr(row, target_fk.attname), *(getattr(row, name) for name in extra)): row
+            for row in existing
+        }
+        if set(current) == wanted:
+            return False
+        for values, row in current.items():
+            if values not in wanted:
+                row.delete()
+        for values in wanted - set(current):
+            row = through(
+                **{owner_fk.name: instance, target_fk.attname: values[0]},
+                **dict(zip(extra, values[1:], strict=True)),
+            )
+            try:
+                row.full_clean()
+            except ValidationError as exc:
+                raise RecordError(key, "; ".join(exc.messages)) from None
+            row.save()
+        return True
+
+    def _set_citations(self, instance, citations) -> bool:
+        wanted = {}
+        for index, item in enumerate(citations):
+            where = f"citations[{index}]"
+            if not isinstance(item, dict):
+                raise RecordError(where, "expected an object with quote, start and end")
+            missing = [key for key in ("quote", "start", "end") if key not in item]
+            if missing:
+                raise RecordError(f"{where}.{missing[0]}", "missing")
+            citation = Citation(
+                source=self.source, quote=item["quote"], start=item["start"], end=item["end"], record=instance
+            )
+            try:
+                citation.full_clean(exclude=["uuid"], validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                name, messages = next(iter(exc.message_dict.items()))
+                raise RecordError(f"{where}.{name}", "; ".join(messages)) from None
+            wanted[(citation.start, citation.end)] = citation
+        current = {(c.start, c.end): c for c in instance.citations.filter(source=self.source)}
+        if set(current) == set(wanted):
+            return False
+        for span, citation in current.items():
+            if span not in wanted:
+                citation.delete()
+        for span, citation in wanted.items():
+            if span not in current:
+                citation.save()
+        return True
+
+    def _count(self, label, outcome):
+        setattr(self.result, outcome, getattr(self.result, outcome) + 1)
+        counts = self.result.per_model.setdefault(label, {"created": 0, "updated": 0, "unchanged": 0})
+        counts[outcome] += 1

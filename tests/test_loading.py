@@ -1,0 +1,151 @@
+"""The loader: idempotent, all-or-nothing, and precise about what is wrong."""
+
+import json
+import shutil
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from events.models import Party
+from sources.models import Citation
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return sorted(
+        Citation.objects.values_list("content_type_id", "object_id", "start", "end", "quote", "uuid")
+    )
+
+
+def test_loading_twice_changes_nothing():
+    before = snapshot()
+    out = StringIO()
+    call_command("load_dataset", stdout=out)
+    assert "0 created, 0 updated, 73 unchanged" in out.getvalue()
+    assert snapshot() == before
+
+
+def test_skip_if_loaded_keeps_an_editors_change():
+    Party.objects.filter(slug="japan").update(name="Japan (edited)")
+    out = StringIO()
+    call_command("load_dataset", "--skip-if-loaded", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert Party.objects.get(slug="japan").name == "Japan (edited)"
+
+
+def test_a_plain_reload_restores_the_fixture_value():
+    Party.objects.filter(slug="japan").update(name="Japan (edited)")
+    out = StringIO()
+    call_command("load_dataset", stdout=out)
+    assert "1 updated" in out.getvalue()
+    assert Party.objects.get(slug="japan").name == "Japan"
+
+
+@pytest.fixture
+def fixture_dir(tmp_path):
+    target = tmp_path / "fixtures"
+    shutil.copytree(settings.DATASET_DIR, target)
+    return target
+
+
+def edit(directory, name, change):
+    path = directory / name
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def set_field(index, key, value):
+    def change(data):
+        data["records"][index][key] = value
+
+    return change
+
+
+def drop_field(index, key):
+    def change(data):
+        del data["records"][index][key]
+
+    return change
+
+
+def shift_citation(data):
+    data["records"][0]["citations"][0]["start"] += 1
+    data["records"][0]["citations"][0]["end"] += 1
+
+
+BROKEN = {
+    "bad reference": (
+        "events.json",
+        set_field(0, "negotiation", "no-such-talks"),
+        "events.json: record 0 (negotiations-opened): field 'negotiation': "
+        "no negotiation with slug 'no-such-talks'",
+    ),
+    "quote not at its offsets": (
+        "parties.json",
+        shift_citation,
+        "parties.json: record 0 (japan): field 'citations[0].quote'",
+    ),
+    "missing field": (
+        "engagements.json",
+        drop_field(2, "outcome"),
+        "engagements.json: record 2 (fall-of-port-arthur): field 'outcome': missing",
+    ),
+    "bad date": (
+        "events.json",
+        set_field(4, "date", "1904-13-01"),
+        "events.json: record 4 (final-proposal): field 'date'",
+    ),
+    "unknown field": (
+        "places.json",
+        set_field(1, "population", 1),
+        "places.json: record 1 (korea): field 'population'",
+    ),
+    "bad choice": (
+        "parties.json",
+        set_field(0, "kind", "empire"),
+        "parties.json: record 0 (japan): field 'kind'",
+    ),
+    "bad generic subject": (
+        "figures.json",
+        set_field(0, "subject", "events.engagement:nowhere"),
+        "figures.json: record 0 (negotiations-duration): field 'subject'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN.values(), ids=BROKEN.keys())
+def test_a_broken_fixture_loads_nothing_and_names_its_fault(fixture_dir, case):
+    name, change, message = case
+    # A valid change in an earlier file must be rolled back with the rest.
+    edit(fixture_dir, "parties.json", lambda data: data["records"][1].update(name="Russia (renamed)"))
+    edit(fixture_dir, name, change)
+    before = snapshot()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("load_dataset", "--dir", str(fixture_dir))
+    assert message in str(excinfo.value)
+    assert "nothing was changed" in str(excinfo.value)
+    assert Party.objects.get(slug="russia").name == "Russia"
+    assert snapshot() == before
+
+
+def test_a_missing_source_document_is_named(fixture_dir):
+    (fixture_dir / "000_e55e7a650dbafbc1.txt").unlink()
+    with pytest.raises(CommandError, match=r"000_e55e7a650dbafbc1\.txt: file not found"):
+        call_command("load_dataset", "--dir", str(fixture_dir))
+
+
+def test_a_changed_source_document_is_refused(fixture_dir):
+    path = fixture_dir / "000_e55e7a650dbafbc1.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("August", "July"), encoding="utf-8")
+    with pytest.raises(CommandError, match="SHA-256"):
+        call_command("load_dataset", "--dir", str(fixture_dir))
+
+
+def test_invalid_json_is_named(fixture_dir):
+    (fixture_dir / "claims.json").write_text("{ not json", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"claims\.json: not valid UTF-8 JSON"):
+        call_command("load_dataset", "--dir", str(fixture_dir))

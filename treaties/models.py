@@ -1,0 +1,84 @@
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.db.models import Q
+
+from events.models import DatedQuerySet, Party, Place
+from sources.dates import date_field, precision_constraints, precision_field, validate_first_day
+from sources.models import CitedRecord
+
+
+class Treaty(CitedRecord):
+    name = models.CharField(max_length=200)
+    date = date_field("signed")
+    date_precision = precision_field()
+    signed_at = models.ForeignKey(
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="treaties_signed",
+        help_text="Null: the source does not say where it was signed.",
+    )
+    arranged_by = models.ForeignKey(
+        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="treaties_arranged"
+    )
+    parties = models.ManyToManyField(Party, related_name="treaties")
+    figures = GenericRelation("events.Figure", "subject_id", "subject_type")
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "slug"]
+        verbose_name_plural = "treaties"
+        constraints = precision_constraints("date")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        validate_first_day(self.date, self.date_precision, "date")
+
+
+class TreatyArticle(CitedRecord):
+    treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="articles")
+    number = models.PositiveSmallIntegerField(help_text="Its number in the source's list.")
+    terms = models.TextField(help_text="The terms, verbatim from the source.")
+    parties = models.ManyToManyField(Party, through="ArticleParty", related_name="treaty_articles")
+    places = models.ManyToManyField(Place, blank=True, related_name="treaty_articles")
+    figures = GenericRelation("events.Figure", "subject_id", "subject_type")
+
+    class Meta:
+        ordering = ["treaty", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["treaty", "number"], name="article_unique_number_per_treaty"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="article_number_positive"),
+        ]
+
+    @property
+    def name(self):
+        return f"Article {self.number}"
+
+    def __str__(self):
+        return f"{self.treaty} — {self.name}"
+
+
+class ArticleParty(models.Model):
+    """How an article concerns a party: binding it, benefiting it, or needing its consent."""
+
+    class Role(models.TextChoices):
+        BOUND = "bound", "bound by the article"
+        BENEFICIARY = "beneficiary", "benefits from the article"
+        CONSENTING = "consenting", "gives its consent"
+
+    article = models.ForeignKey(TreatyArticle, on_delete=models.CASCADE, related_name="party_roles")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="article_roles")
+    role = models.CharField(max_length=12, choices=Role.choices)
+
+    class Meta:
+        ordering = ["article", "role", "party"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "party", "role"], name="article_party_unique_role")
+        ]
+
+    def __str__(self):
+        return f"{self.party} ({self.role})"
