@@ -59,7 +59,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -85,7 +85,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Static files (admin, Swagger UI, ReDoc) are served by WhiteNoise straight from the
+# installed apps; DJANGO_STATIC_ROOT is only needed to run collectstatic for a CDN or proxy.
+STATIC_ROOT = env_str("DJANGO_STATIC_ROOT")
+WHITENOISE_USE_FINDERS = True
 
 # Where the source document and the hand-transcribed fixtures live.
 DATASET_DIR = Path(env_str("DATASET_DIR", str(BASE_DIR / "fixtures")))
@@ -127,7 +130,22 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"PrecisionEnum": "sources.dates.Precision"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.add_problem_responses_and_examples",
+    ],
+    "TAGS": [
+        {"name": "Explore", "description": "The API root, the timeline and search across every record."},
+        {"name": "Parties and places", "description": "Who took part, and every place the source names."},
+        {
+            "name": "Diplomacy",
+            "description": "The negotiation, requests, counterproposals, events and claims.",
+        },
+        {"name": "War", "description": "The engagements and every number the source gives."},
+        {"name": "Treaty", "description": "The Portsmouth Treaty and its articles."},
+        {"name": "Provenance", "description": "The source document and the citations into it."},
+    ],
 }
 
 LOGGING = {

@@ -140,9 +140,11 @@ class NumberedTerms(CitedRecord):
             models.CheckConstraint(condition=Q(number__gte=1), name="%(class)s_number_positive"),
         ]
 
+    label = ""
+
     @property
     def name(self):
-        return f"{self._meta.verbose_name.capitalize()} {self.number}"
+        return f"{self.label} {self.number}"
 
     def __str__(self):
         return f"{self.name}: {self.terms[:60]}"
@@ -151,12 +153,16 @@ class NumberedTerms(CitedRecord):
 class Proposal(NumberedTerms):
     """One of Japan's numbered requests."""
 
+    label = "Request"
+
     class Meta(NumberedTerms.Meta):
         pass
 
 
 class Counterproposal(NumberedTerms):
     """One of Russia's numbered counterproposals."""
+
+    label = "Counterproposal"
 
     responds_to = models.ManyToManyField(Proposal, through="Response", related_name="counterproposals")
 

@@ -363,6 +363,7 @@ class _Loader:
             )
             try:
                 citation.full_clean(exclude=["uuid"], validate_unique=False, validate_constraints=False)
+                citation.uuid = citation.stable_uuid()
             except ValidationError as exc:
                 name, messages = next(iter(exc.message_dict.items()))
                 raise RecordError(f"{where}.{name}", "; ".join(messages)) from None

@@ -1,4 +1,4 @@
-import uuid
+from uuid import UUID, uuid5
 
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
+
+CITATION_NAMESPACE = UUID("6f1c3a52-93c0-4c53-8d0e-6a1a2b7d1905")
 
 
 class Source(models.Model):
@@ -38,7 +40,7 @@ class Citation(models.Model):
     raises a ValidationError naming what is wrong.
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(unique=True, editable=False, help_text="Public id; stable across deployments.")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     start = models.PositiveIntegerField(help_text="Index of the quote's first character.")
     end = models.PositiveIntegerField(help_text="Index one past the quote's last character.")
@@ -75,7 +77,14 @@ class Citation(models.Model):
 
     def save(self, *args, **kwargs):
         self.validate_quote()
+        if self.uuid is None:
+            self.uuid = self.stable_uuid()
         super().save(*args, **kwargs)
+
+    def stable_uuid(self) -> UUID:
+        """The same citation gets the same id on every machine that loads the dataset."""
+        name = f"{self.source.slug}:{self.start}:{self.end}:{self.content_type.model}:{self.record.slug}"
+        return uuid5(CITATION_NAMESPACE, name)
 
     def clean(self):
         super().clean()

@@ -1,6 +1,7 @@
 """The database itself rejects rows that break the dataset's invariants."""
 
 import datetime
+import uuid
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -29,7 +30,7 @@ def raw_citation(source, **values):
         "content_type": ContentType.objects.get_for_model(Party),
         "object_id": japan.pk,
     } | values
-    Citation.objects.bulk_create([Citation(**fields)])
+    Citation.objects.bulk_create([Citation(uuid=uuid.uuid4(), **fields)])
 
 
 def test_citation_end_must_follow_start(source):

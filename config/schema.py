@@ -1,0 +1,66 @@
+"""Post-processing of the generated OpenAPI document.
+
+It adds the one error shape (RFC 9457 problem details) to every operation, and example
+responses recorded from the real API (`manage.py record_api_examples`), so the examples in
+Swagger UI are true answers of this server, checked by the test suite.
+"""
+
+import json
+from pathlib import Path
+
+EXAMPLES_FILE = Path(__file__).resolve().parent / "api_examples.json"
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "An error, as RFC 9457 problem details.",
+    "properties": {
+        "type": {
+            "type": "string",
+            "description": "A URI naming the kind of problem.",
+            "example": "about:blank",
+        },
+        "title": {"type": "string", "description": "The HTTP status phrase.", "example": "Not Found"},
+        "status": {"type": "integer", "description": "The HTTP status code.", "example": 404},
+        "detail": {"type": "string", "description": "What went wrong, for a person to read."},
+        "instance": {"type": "string", "description": "The path of the request."},
+        "errors": {
+            "type": "object",
+            "description": "For invalid input: each bad field or parameter with its messages.",
+            "additionalProperties": {"type": "array", "items": {}},
+        },
+    },
+    "required": ["type", "title", "status", "detail", "instance"],
+}
+
+ERRORS = {
+    "400": "Invalid input: an unknown parameter, filter value, ordering field or page size.",
+    "404": "No record with that identifier, or no such page.",
+    "405": "The method is not allowed on this resource.",
+    "406": "The requested format cannot be produced.",
+    "500": "The server failed; the error is logged.",
+}
+
+
+def load_examples() -> dict:
+    if not EXAMPLES_FILE.exists():
+        return {}
+    return json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
+
+
+def add_problem_responses_and_examples(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    examples = load_examples()
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERRORS.items():
+                responses.setdefault(status, {"description": description, "content": problem})
+            example = examples.get(operation.get("operationId"))
+            if example is not None:
+                content = responses.get("200", {}).get("content", {})
+                for media in content.values():
+                    media["examples"] = {
+                        "recorded": {"summary": f"GET {example['path']}", "value": example["value"]}
+                    }
+    return result

@@ -1,0 +1,192 @@
+from django.db.models import Prefetch
+
+from events import filters, serializers
+from events.models import (
+    Claim,
+    Counterproposal,
+    Engagement,
+    Event,
+    Figure,
+    Negotiation,
+    Party,
+    Place,
+    Proposal,
+    Response,
+)
+from sources.serializers import citations_prefetch
+from sources.views import RecordViewSet, document
+
+
+def figures_prefetch() -> Prefetch:
+    return Prefetch(
+        "figures", queryset=Figure.objects.select_related("party").prefetch_related(citations_prefetch())
+    )
+
+
+@document("party", "parties", "Parties and places", "States and actors the source names as taking part.")
+class PartyViewSet(RecordViewSet):
+    queryset = Party.objects.select_related("part_of").prefetch_related(citations_prefetch())
+    serializer_class = serializers.PartySerializer
+    filterset_class = filters.PartyFilter
+    search_fields = ["name", "slug"]
+    ordering_fields = ["name", "slug", "kind", "role"]
+    ordering = ["name"]
+
+
+@document(
+    "place",
+    "places",
+    "Parties and places",
+    "Every place the source names, under the name it uses. Modern names and coordinates are "
+    "null until a cited source gives them.",
+)
+class PlaceViewSet(RecordViewSet):
+    queryset = Place.objects.prefetch_related(citations_prefetch())
+    serializer_class = serializers.PlaceSerializer
+    filterset_class = filters.PlaceFilter
+    search_fields = ["name", "slug", "modern_name"]
+    ordering_fields = ["name", "slug", "kind"]
+    ordering = ["name"]
+
+
+@document(
+    "negotiation",
+    "negotiations",
+    "Diplomacy",
+    "The talks: who opened them, when they opened and ended (to the precision the source gives), "
+    "and how they ended. The detail shows each request beside the counterproposal(s) answering it.",
+)
+class NegotiationViewSet(RecordViewSet):
+    queryset = Negotiation.objects.select_related("initiated_by", "counterparty").prefetch_related(
+        citations_prefetch(), figures_prefetch()
+    )
+    serializer_class = serializers.NegotiationSerializer
+    detail_serializer_class = serializers.NegotiationDetailSerializer
+    filterset_class = filters.NegotiationFilter
+    search_fields = ["name", "outcome"]
+    ordering_fields = ["date", "name", "slug"]
+    ordering = ["date", "slug"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            return queryset
+        responses = Response.objects.select_related("counterproposal")
+        return queryset.prefetch_related(
+            Prefetch(
+                "proposals",
+                queryset=Proposal.objects.select_related("party").prefetch_related(
+                    Prefetch("responses", queryset=responses)
+                ),
+            ),
+            "counterproposals",
+            "events",
+        )
+
+
+@document(
+    "request",
+    "Japan's requests",
+    "Diplomacy",
+    "Japan's numbered requests of Russia, verbatim, each with the counterproposal(s) answering it.",
+)
+class ProposalViewSet(RecordViewSet):
+    queryset = Proposal.objects.select_related("negotiation", "party").prefetch_related(
+        citations_prefetch(),
+        Prefetch("responses", queryset=Response.objects.select_related("counterproposal")),
+    )
+    serializer_class = serializers.ProposalSerializer
+    filterset_class = filters.ProposalFilter
+    search_fields = ["terms"]
+    ordering_fields = ["number", "slug"]
+    ordering = ["negotiation", "number"]
+
+
+@document(
+    "counterproposal",
+    "Russia's counterproposals",
+    "Diplomacy",
+    "Russia's numbered counterproposals, verbatim. `responds_to` links each to the request(s) it "
+    "answers; `basis` says whether the source states the link or it is our reading of it.",
+)
+class CounterproposalViewSet(RecordViewSet):
+    queryset = Counterproposal.objects.select_related("negotiation", "party").prefetch_related(
+        citations_prefetch(),
+        figures_prefetch(),
+        Prefetch("responses", queryset=Response.objects.select_related("proposal")),
+    )
+    serializer_class = serializers.CounterproposalSerializer
+    filterset_class = filters.CounterproposalFilter
+    search_fields = ["terms"]
+    ordering_fields = ["number", "slug"]
+    ordering = ["negotiation", "number"]
+
+
+@document(
+    "event",
+    "events",
+    "Diplomacy",
+    "The dated steps of the diplomacy and the war. `date` is written to its precision; it is null "
+    "where the source gives no date.",
+)
+class EventViewSet(RecordViewSet):
+    queryset = Event.objects.select_related("negotiation").prefetch_related(
+        "parties", "places", citations_prefetch(), figures_prefetch()
+    )
+    serializer_class = serializers.EventSerializer
+    filterset_class = filters.EventFilter
+    search_fields = ["name", "description", "note"]
+    ordering_fields = ["date", "name", "slug", "kind"]
+    ordering = ["date", "slug"]
+
+
+@document(
+    "engagement",
+    "engagements",
+    "War",
+    "The battles and campaigns the source lists, in its order, with the outcome as it states it "
+    "and every number it gives about them.",
+)
+class EngagementViewSet(RecordViewSet):
+    queryset = Engagement.objects.select_related("victor").prefetch_related(
+        "places", "belligerents", citations_prefetch(), figures_prefetch()
+    )
+    serializer_class = serializers.EngagementSerializer
+    filterset_class = filters.EngagementFilter
+    search_fields = ["name", "outcome"]
+    ordering_fields = ["number", "name", "slug", "date"]
+    ordering = ["number"]
+
+
+@document(
+    "figure",
+    "figures",
+    "War",
+    "Every number the source gives, as a typed value: what it measures, its unit, the party it "
+    "concerns, the record it is about, and its citation.",
+)
+class FigureViewSet(RecordViewSet):
+    queryset = Figure.objects.select_related("party", "subject_type").prefetch_related(
+        "subject", citations_prefetch()
+    )
+    serializer_class = serializers.FigureSerializer
+    filterset_class = filters.FigureFilter
+    search_fields = ["description", "measure", "unit"]
+    ordering_fields = ["value", "measure", "slug"]
+    ordering = ["slug"]
+
+
+@document(
+    "claim",
+    "claims",
+    "Diplomacy",
+    "Judgements the source makes, kept as the source's claims: `is_interpretation` is true where "
+    "the source interprets rather than reports.",
+)
+class ClaimViewSet(RecordViewSet):
+    queryset = Claim.objects.prefetch_related("parties", "places", citations_prefetch())
+    serializer_class = serializers.ClaimSerializer
+    filterset_class = filters.ClaimFilter
+    search_fields = ["name", "statement"]
+    ordering_fields = ["slug", "name", "is_interpretation"]
+    ordering = ["slug"]

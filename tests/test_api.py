@@ -1,0 +1,120 @@
+"""The read API: every resource listed, linked, cited, and shaped as clients rely on."""
+
+from http import HTTPStatus
+
+import pytest
+
+from config.views import RESOURCES
+
+pytestmark = pytest.mark.django_db
+
+RECORD_LISTS = [name for name in RESOURCES if name not in ("timeline", "search", "schema")]
+
+
+def get(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == HTTPStatus.OK, response.content
+    return response.json()
+
+
+def test_root_lists_every_resource(client):
+    body = get(client, "/api/v1/")
+    assert set(body) == set(RESOURCES)
+    for name, url in body.items():
+        assert client.get(url, {"q": "x"} if name == "search" else {}).status_code == HTTPStatus.OK, name
+
+
+def test_json_is_the_default_and_the_browsable_api_remains(client):
+    assert client.get("/api/v1/parties/")["Content-Type"] == "application/json"
+    html = client.get("/api/v1/parties/", HTTP_ACCEPT="text/html")
+    assert html["Content-Type"].startswith("text/html")
+    assert b"Japan" in html.content
+
+
+@pytest.mark.parametrize("resource", RECORD_LISTS)
+def test_every_record_links_to_its_detail_and_shows_its_citations(client, resource):
+    body = get(client, f"/api/v1/{resource}/", page_size=100)
+    assert body["count"] == len(body["results"]) > 0
+    for record in body["results"]:
+        detail = get(client, record["url"])
+        assert detail["url"] == record["url"]
+        if resource == "citations":
+            assert detail["quote"]
+        elif resource != "sources":
+            assert detail["citations"], record["url"]
+            for citation in detail["citations"]:
+                assert set(citation) == {"id", "url", "quote", "start", "end", "source"}
+                assert citation["source"]["url"].endswith("/api/v1/sources/japan-russia-1903-1905/")
+
+
+def test_related_records_are_slug_name_url_summaries(client):
+    article = get(client, "/api/v1/articles/portsmouth-treaty-article-3/")
+    assert article["treaty"] == {
+        "slug": "portsmouth-treaty",
+        "name": "Portsmouth Treaty",
+        "url": "http://testserver/api/v1/treaties/portsmouth-treaty/",
+    }
+    roles = {(p["party"]["slug"], p["role"]) for p in article["parties"]}
+    assert roles == {("russia", "bound"), ("japan", "beneficiary"), ("china", "consenting")}
+    assert [p["slug"] for p in article["places"]] == ["liaodong-peninsula"]
+
+
+def test_the_negotiation_shows_each_request_beside_its_answers(client):
+    body = get(client, "/api/v1/negotiations/japan-russia-negotiations-1903-1904/")
+    assert (body["opened"], body["opened_precision"]) == ("1903-08", "month")
+    assert (body["ended"], body["ended_precision"]) == ("1904-01", "month")
+    assert [f["value"] for f in body["figures"]] == [5]
+    exchanges = {e["slug"]: e for e in body["exchanges"]}
+    assert exchanges["request-3"]["terms"].startswith(
+        "Russia must recognize the fact that Japan has the exclusive"
+    )
+    answers = exchanges["request-3"]["answered_by"]
+    assert [a["counterproposal"]["slug"] for a in answers] == ["counterproposal-2"]
+    assert answers[0]["basis"] == "reading"
+    assert answers[0]["rationale"]
+
+
+def test_engagements_keep_the_source_order_and_its_numbers(client):
+    body = get(client, "/api/v1/engagements/")
+    assert [e["name"] for e in body["results"]] == [
+        "Battles of Liaoyang and Shahe",
+        "Japan achieves maritime control",
+        "Fall of Port Arthur",
+        "Occupation of Mukden",
+        "Battle of Tsushima",
+    ]
+    tsushima = body["results"][4]
+    assert tsushima["date"] is None
+    assert sorted((f["measure"], f["value"]) for f in tsushima["figures"]) == [
+        ("vessels", 38),
+        ("vessels-damaged-later-sunk", 5),
+        ("vessels-detained", 6),
+        ("vessels-lost", 3),
+        ("vessels-sunk", 21),
+    ]
+
+
+def test_a_date_the_source_does_not_give_is_null(client):
+    body = get(client, "/api/v1/events/outbreak-of-hostilities/")
+    assert body["date"] is None
+    assert body["date_precision"] is None
+    treaty = get(client, "/api/v1/treaties/portsmouth-treaty/")
+    assert treaty["signed_at"] is None
+    assert (treaty["signed"], treaty["signed_precision"]) == ("1905-09-05", "day")
+
+
+def test_the_source_detail_has_the_text_citations_index(client):
+    source = get(client, "/api/v1/sources/japan-russia-1903-1905/")
+    citation = get(client, "/api/v1/citations/", search="Baltic Fleet")["results"][0]
+    assert source["text"][citation["start"] : citation["end"]] == citation["quote"]
+    assert source["length"] == len(source["text"])
+    assert "text" not in get(client, "/api/v1/sources/")["results"][0]
+
+
+def test_cors_lets_any_origin_read(client):
+    response = client.get("/api/v1/parties/", HTTP_ORIGIN="https://example.org")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options(
+        "/api/v1/parties/", HTTP_ORIGIN="https://example.org", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
+    assert preflight["Access-Control-Allow-Origin"] == "*"

@@ -1,0 +1,58 @@
+"""One error shape everywhere: RFC 9457 problem details."""
+
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+
+from events.views import PartyViewSet
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
+
+
+def assert_problem(response, status):
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert set(body) >= PROBLEM_KEYS
+    assert body["status"] == status
+    assert body["title"] == HTTPStatus(status).phrase
+    return body
+
+
+def test_unknown_slug_is_a_404_problem(client):
+    body = assert_problem(client.get("/api/v1/parties/atlantis/"), 404)
+    assert body["instance"] == "/api/v1/parties/atlantis/"
+
+
+def test_unknown_url_is_a_404_problem(client):
+    assert_problem(client.get("/api/v1/no-such-resource/"), 404)
+    assert_problem(client.get("/nowhere"), 404)
+
+
+def test_bad_input_is_a_400_problem_naming_the_field(client):
+    body = assert_problem(client.get("/api/v1/engagements/", {"kind": "skirmish"}), 400)
+    assert list(body["errors"]) == ["kind"]
+
+
+def test_unsupported_method_is_a_405_problem_with_allow(client):
+    response = client.delete("/api/v1/parties/japan/")
+    assert_problem(response, 405)
+    assert "GET" in response["Allow"]
+
+
+def test_unacceptable_format_is_a_406_problem(client):
+    assert_problem(client.get("/api/v1/parties/", HTTP_ACCEPT="text/csv"), 406)
+
+
+def test_a_server_error_is_a_500_problem_without_a_traceback(monkeypatch):
+    def explode(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(PartyViewSet, "get_queryset", explode)
+    response = Client(raise_request_exception=False).get("/api/v1/parties/")
+    body = assert_problem(response, 500)
+    assert "boom" not in response.content.decode()
+    assert "Traceback" not in body["detail"]

@@ -1,0 +1,129 @@
+"""Every list and detail endpoint runs a fixed number of SQL queries, whatever the rows.
+
+Each list is filled to at least 50 rows (the real data plus factory records) and read at
+page_size=1 and page_size=50: the counts must be equal and equal to the pinned number.
+"""
+
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.models import (
+    Claim,
+    Counterproposal,
+    Engagement,
+    Event,
+    Figure,
+    Negotiation,
+    Party,
+    Place,
+    Proposal,
+)
+from sources.models import Citation
+from tests import factories
+from treaties.models import Treaty, TreatyArticle
+
+pytestmark = pytest.mark.django_db
+
+# Every paginated list: 1 COUNT(*) + 1 page of rows, then one query per prefetch.
+LISTS = {
+    # + citations
+    "parties": (Party, factories.party, 3),
+    # + citations
+    "places": (Place, factories.place, 3),
+    # + citations, figures, figures' citations
+    "negotiations": (Negotiation, factories.negotiation, 5),
+    # + citations, responses (with their counterproposal)
+    "proposals": (Proposal, factories.proposal, 4),
+    # + citations, figures, figures' citations, responses (with their proposal)
+    "counterproposals": (Counterproposal, factories.counterproposal, 6),
+    # + parties, places, citations, figures, figures' citations
+    "events": (Event, factories.event, 7),
+    # + places, belligerents, citations, figures, figures' citations
+    "engagements": (Engagement, factories.engagement, 7),
+    # + citations, and one per kind of subject on the page (see test below)
+    "figures": (Figure, lambda: factories.figure(Party.objects.get(slug="japan")), None),
+    # + parties, places, citations
+    "claims": (Claim, factories.claim, 5),
+    # + parties, citations, articles
+    "treaties": (Treaty, factories.treaty, 5),
+    # + party roles (with their party), places, figures, figures' citations, citations
+    "articles": (TreatyArticle, factories.article, 7),
+}
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == HTTPStatus.OK, response.content
+    return len(queries), response.json()
+
+
+@pytest.mark.parametrize("resource", [name for name, spec in LISTS.items() if spec[2] is not None])
+def test_list_queries_do_not_grow_with_rows(client, resource):
+    model, factory, pinned = LISTS[resource]
+    factories.fill(factory, model, 50)
+    # Factory records first ("Event 12" sorts before the real names), so that even the
+    # one-row page holds a record with every relation.
+    ordering = "-number" if hasattr(model, "number") else "name"
+    one, page_one = count_queries(client, f"/api/v1/{resource}/?page_size=1&ordering={ordering}")
+    fifty, page_fifty = count_queries(client, f"/api/v1/{resource}/?page_size=50&ordering={ordering}")
+    assert len(page_one["results"]) == 1
+    assert len(page_fifty["results"]) == 50
+    assert (one, fifty) == (pinned, pinned)
+
+
+def test_figure_list_queries_grow_only_with_kinds_of_subject(client):
+    # count + page + citations + one query per kind of subject record on the page
+    # (a generic relation is prefetched per content type); all of these are about parties.
+    Figure.objects.all().delete()
+    factories.fill(lambda: factories.figure(Party.objects.get(slug="japan")), Figure, 50)
+    one, _ = count_queries(client, "/api/v1/figures/?page_size=1")
+    fifty, _ = count_queries(client, "/api/v1/figures/?page_size=50")
+    assert (one, fifty) == (4, 4)
+
+
+def test_citation_list_queries_grow_only_with_kinds_of_record(client):
+    # count + page (with source) + one query per kind of record on the page; the filter
+    # keeps every row a place.
+    factories.fill(factories.place, Place, 50)
+    one, _ = count_queries(client, "/api/v1/citations/?record_type=place&page_size=1")
+    fifty, page = count_queries(client, "/api/v1/citations/?record_type=place&page_size=50")
+    assert len(page["results"]) == 50
+    assert (one, fifty) == (3, 3)
+
+
+# Detail: the row (with its select_related) + one query per prefetch.
+DETAILS = {
+    "/api/v1/parties/japan/": 2,  # party + part_of, citations
+    "/api/v1/places/mukden/": 2,  # place, citations
+    # negotiation, citations, figures, figures' citations, proposals (with party),
+    # their responses (with counterproposal), counterproposals, events
+    "/api/v1/negotiations/japan-russia-negotiations-1903-1904/": 8,
+    "/api/v1/proposals/request-1/": 3,  # proposal, citations, responses
+    "/api/v1/counterproposals/counterproposal-3/": 5,  # row, citations, figures, their citations, responses
+    "/api/v1/events/no-reply/": 6,  # row, parties, places, citations, figures, their citations
+    "/api/v1/engagements/battle-of-tsushima/": 6,  # row, places, belligerents, citations, figures, theirs
+    "/api/v1/figures/mukden-russian-casualties/": 3,  # row, subject, citations
+    "/api/v1/claims/mukden-was-decisive/": 4,  # row, parties, places, citations
+    # treaty, parties, citations, articles, their party roles, places, figures, figures' citations,
+    # articles' citations
+    "/api/v1/treaties/portsmouth-treaty/": 9,
+    "/api/v1/articles/portsmouth-treaty-article-5/": 6,  # row, roles, places, figures, theirs, citations
+    "/api/v1/sources/japan-russia-1903-1905/": 1,
+}
+
+
+@pytest.mark.parametrize("url", DETAILS)
+def test_detail_queries_are_pinned(client, url):
+    queries, _ = count_queries(client, url)
+    assert queries == DETAILS[url]
+
+
+def test_citation_detail_queries_are_pinned(client):
+    citation = Citation.objects.first()
+    queries, body = count_queries(client, f"/api/v1/citations/{citation.uuid}/")
+    assert body["record"]["slug"]
+    assert queries == 2  # citation with its source and content type, its record

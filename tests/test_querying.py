@@ -1,0 +1,136 @@
+"""Filters, ordering, pagination, the timeline and search, and their answers to bad input."""
+
+from http import HTTPStatus
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def results(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == HTTPStatus.OK, response.content
+    return response.json()["results"]
+
+
+def slugs(client, url, **params):
+    return [r["slug"] for r in results(client, url, **params)]
+
+
+def errors(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    return response.json()["errors"]
+
+
+def test_filter_by_party_kind_place_and_treaty(client):
+    assert slugs(client, "/api/v1/parties/", role="mediator") == ["roosevelt", "united-states"]
+    assert slugs(client, "/api/v1/events/", party="united-states") == ["peace-talks"]
+    assert slugs(client, "/api/v1/engagements/", place="port-arthur") == [
+        "japan-achieves-maritime-control",
+        "fall-of-port-arthur",
+    ]
+    assert slugs(client, "/api/v1/engagements/", kind="siege") == ["fall-of-port-arthur"]
+    assert slugs(client, "/api/v1/articles/", treaty="portsmouth-treaty", party="china") == [
+        "portsmouth-treaty-article-3"
+    ]
+    assert slugs(client, "/api/v1/articles/", party="japan", role="bound") == ["portsmouth-treaty-article-2"]
+    assert slugs(client, "/api/v1/counterproposals/", responds_to="request-2") == ["counterproposal-3"]
+
+
+def test_filter_interpretation_versus_fact(client):
+    facts = slugs(client, "/api/v1/claims/", is_interpretation="false")
+    assert facts == ["japan-won-consecutive-victories"]
+    interpretations = slugs(client, "/api/v1/claims/", is_interpretation="true")
+    assert "russia-had-no-good-reason-to-object" in interpretations
+    assert "japan-won-consecutive-victories" not in interpretations
+
+
+def test_a_month_precision_date_overlaps_any_range_touching_its_month(client):
+    # "1903-08" (negotiations opened) overlaps a range that starts on 31 August 1903.
+    assert "negotiations-opened" in slugs(client, "/api/v1/events/", start="1903-08-31", end="1903-09-30")
+    # "1904-01" (negotiations ended) overlaps a range that ends on 1 January 1904.
+    assert "negotiations-ended" in slugs(client, "/api/v1/events/", start="1903-12-01", end="1904-01-01")
+    assert slugs(client, "/api/v1/events/", start="1904-02", end="1904-02") == ["breaking-off-of-relations"]
+    assert slugs(client, "/api/v1/events/", start="1905") == []
+
+
+def test_unknown_filter_values_are_400_not_an_empty_200(client):
+    assert "kind" in errors(client, "/api/v1/engagements/", kind="skirmish")
+    assert "party" in errors(client, "/api/v1/events/", party="atlantis")
+    assert "start" in errors(client, "/api/v1/events/", start="August 1903")
+    assert "is_interpretation" in errors(client, "/api/v1/claims/", is_interpretation="perhaps")
+    assert "colour" in errors(client, "/api/v1/places/", colour="red")
+
+
+def test_ordering_takes_only_declared_fields(client):
+    assert slugs(client, "/api/v1/engagements/", ordering="-number")[0] == "battle-of-tsushima"
+    assert "ordering" in errors(client, "/api/v1/engagements/", ordering="outcome")
+    assert "ordering" in errors(client, "/api/v1/parties/", ordering="id")
+
+
+def test_pagination_carries_count_and_links_and_caps_page_size(client):
+    body = client.get("/api/v1/places/", {"page_size": 5}).json()
+    assert body["count"] == 17
+    assert len(body["results"]) == 5
+    assert body["previous"] is None
+    assert "page=2" in body["next"]
+    second = client.get(body["next"]).json()
+    assert second["previous"]
+    assert {p["slug"] for p in body["results"]}.isdisjoint(p["slug"] for p in second["results"])
+    assert "page_size" in errors(client, "/api/v1/places/", page_size=101)
+    assert "page_size" in errors(client, "/api/v1/places/", page_size=0)
+    assert client.get("/api/v1/places/", {"page": 99}).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_every_list_takes_search(client):
+    assert slugs(client, "/api/v1/articles/", search="sakhalin") == ["portsmouth-treaty-article-5"]
+    assert slugs(client, "/api/v1/places/", search="liaodong") == ["liaodong-peninsula"]
+
+
+def test_timeline_is_every_dated_record_in_order(client):
+    entries = results(client, "/api/v1/timeline/", page_size=100)
+    assert [(e["type"], e["slug"], e["date"]) for e in entries] == [
+        ("event", "negotiations-opened", "1903-08"),
+        ("negotiation", "japan-russia-negotiations-1903-1904", "1903-08"),
+        ("event", "negotiations-ended", "1904-01"),
+        ("event", "final-proposal", "1904-01-13"),
+        ("event", "breaking-off-of-relations", "1904-02-04"),
+        ("treaty", "portsmouth-treaty", "1905-09-05"),
+    ]
+    assert entries[0]["date_precision"] == "month"
+    assert all(e["date_precision"] == "day" for e in entries[3:])
+
+
+def test_timeline_filters_by_range_and_type(client):
+    in_1904 = results(client, "/api/v1/timeline/", start="1904-01-13", end="1904")
+    assert [e["slug"] for e in in_1904] == [
+        "negotiations-ended",
+        "final-proposal",
+        "breaking-off-of-relations",
+    ]
+    assert [e["slug"] for e in results(client, "/api/v1/timeline/", type="treaty")] == ["portsmouth-treaty"]
+    assert "end" in errors(client, "/api/v1/timeline/", start="1905", end="1904")
+    assert "type" in errors(client, "/api/v1/timeline/", type="battle")
+    assert "when" in errors(client, "/api/v1/timeline/", when="1904")
+
+
+def test_search_finds_every_kind_of_record(client):
+    hits = results(client, "/api/v1/search/", q="Port Arthur", page_size=100)
+    kinds = {hit["type"] for hit in hits}
+    assert {"place", "engagement", "treaty-article"} <= kinds
+    place = next(hit for hit in hits if hit["type"] == "place")
+    assert place == {
+        "type": "place",
+        "slug": "port-arthur",
+        "name": "Port Arthur",
+        "summary": "Port Arthur",
+        "url": "http://testserver/api/v1/places/port-arthur/",
+    }
+
+
+def test_search_needs_a_bounded_query(client):
+    assert "q" in errors(client, "/api/v1/search/")
+    assert "q" in errors(client, "/api/v1/search/", q="x" * 201)
+    assert results(client, "/api/v1/search/", q="Atlantis") == []

@@ -1,0 +1,95 @@
+"""The OpenAPI schema: valid, complete, unchanged unless meant, with true examples."""
+
+import json
+import os
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+
+from config.schema import ERRORS, load_examples
+
+pytestmark = pytest.mark.django_db
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "openapi.json"
+
+
+def generated():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def without_examples(node):
+    if isinstance(node, dict):
+        return {k: without_examples(v) for k, v in node.items() if k != "examples"}
+    if isinstance(node, list):
+        return [without_examples(v) for v in node]
+    return node
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_schema_validates_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert yaml.safe_load((tmp_path / "schema.yml").read_text())["openapi"].startswith("3.")
+
+
+def test_schema_matches_the_snapshot():
+    # After an intended change: UPDATE_SNAPSHOTS=1 make test, and review the diff.
+    current = json.loads(json.dumps(without_examples(generated()), default=str))
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text(json.dumps(current, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    assert current == json.loads(SNAPSHOT.read_text())
+
+
+def test_every_operation_is_described():
+    schema = generated()
+    tags = {tag["name"] for tag in schema["tags"]}
+    for path, method, operation in operations(schema):
+        where = f"{method.upper()} {path}"
+        assert operation.get("summary"), where
+        assert operation.get("description"), where
+        assert operation.get("tags"), where
+        assert set(operation["tags"]) <= tags, where
+        assert set(ERRORS) <= set(operation["responses"]), where
+        problem = operation["responses"]["404"]["content"]["application/problem+json"]["schema"]
+        assert problem == {"$ref": "#/components/schemas/Problem"}
+        assert operation["responses"]["200"]["content"]["application/json"]["examples"], where
+
+
+def test_examples_are_what_the_api_answers_today():
+    # Stale after a serializer change: run `python manage.py record_api_examples`.
+    client = Client(HTTP_HOST="127.0.0.1:8000")
+    examples = load_examples()
+    assert len(examples) == len(list(operations(generated())))
+    for operation_id, example in examples.items():
+        response = client.get(example["path"], HTTP_ACCEPT="application/json")
+        assert response.status_code == HTTPStatus.OK, operation_id
+        assert response.json() == example["value"], operation_id
+
+
+@pytest.mark.parametrize(
+    ("query", "content_type"),
+    [("", "application/vnd.oai.openapi"), ("?format=json", "application/vnd.oai.openapi+json")],
+)
+def test_schema_is_served_as_yaml_and_json(client, query, content_type):
+    response = client.get(f"/api/v1/schema/{query}")
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith(content_type)
+    body = json.loads(response.content) if "json" in query else yaml.safe_load(response.content)
+    assert "/api/v1/engagements/{slug}/" in body["paths"]
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_docs_pages_load_their_assets_from_this_server(client, url):
+    page = client.get(url).content.decode()
+    assert "sidecar" in page
+    assert "cdn" not in page.lower()
+    assert "unpkg" not in page.lower()

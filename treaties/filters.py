@@ -1,0 +1,39 @@
+import django_filters
+
+from events.filters import party_filter, place_filter
+from sources.filters import DateRangeBound, SlugChoiceFilter
+from treaties.models import ArticleParty, Treaty, TreatyArticle
+
+
+class TreatyFilter(django_filters.FilterSet):
+    party = party_filter("Slug of a party to the treaty.", field_name="parties")
+    start = DateRangeBound(bound="start")
+    end = DateRangeBound(bound="end")
+
+    class Meta:
+        model = Treaty
+        fields = ["party", "start", "end"]
+
+
+class TreatyArticleFilter(django_filters.FilterSet):
+    treaty = SlugChoiceFilter(queryset=Treaty.objects.all(), help_text="Slug of the treaty.")
+    party = party_filter("Slug of a party the article concerns.", field_name="parties", distinct=True)
+    role = django_filters.ChoiceFilter(
+        field_name="party_roles__role",
+        choices=ArticleParty.Role.choices,
+        distinct=True,
+        help_text="Only articles concerning some party in this role (with `party`: that party).",
+        method="filter_role",
+    )
+    place = place_filter("Slug of a place the article concerns.", field_name="places")
+
+    class Meta:
+        model = TreatyArticle
+        fields = ["treaty", "party", "role", "place", "number"]
+
+    def filter_role(self, qs, name, value):
+        party = self.form.cleaned_data.get("party")
+        condition = {"party_roles__role": value}
+        if party is not None:
+            condition["party_roles__party"] = party
+        return qs.filter(**condition).distinct()
