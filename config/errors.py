@@ -8,6 +8,8 @@ Validation errors add `errors`, a map from each bad field to its messages.
 
 from http import HTTPStatus
 
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
@@ -41,10 +43,23 @@ def problem_response(request, status: int, detail: str, errors=None, headers=Non
     return response
 
 
+class Conflict(exceptions.APIException):
+    status_code = HTTPStatus.CONFLICT
+    default_detail = "The change conflicts with the current state of the data."
+    default_code = "conflict"
+
+
 def problem_exception_handler(exc, context):
     """DRF's handler, with every error body rewritten as problem details."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        still = sorted(
+            {f"{type(obj)._meta.verbose_name} {getattr(obj, 'slug', obj.pk)}" for obj in exc.args[1]}
+        )
+        exc = Conflict(f"Other records still refer to this one: {', '.join(still[:10])}.")
+    elif isinstance(exc, IntegrityError):
+        exc = Conflict("The change conflicts with another record (a duplicate, or a broken reference).")
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -4,6 +4,7 @@ An unknown parameter, an unknown filter value or an undeclared ordering field wo
 otherwise be ignored, and the client would take an unfiltered list for an answer.
 """
 
+from django.db.models import F
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
@@ -44,3 +45,18 @@ class StrictOrderingFilter(filters.OrderingFilter):
                     }
                 )
         return super().get_ordering(request, queryset, view)
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        # Empty values last, as PostgreSQL does: SQLite would put them first.
+        return queryset.order_by(*(self.nulls_last(term) for term in ordering))
+
+    @staticmethod
+    def nulls_last(term):
+        if not isinstance(term, str):
+            return term
+        if term.startswith("-"):
+            return F(term[1:]).desc(nulls_last=True)
+        return F(term).asc(nulls_last=True)

@@ -51,16 +51,42 @@ def add_problem_responses_and_examples(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     examples = load_examples()
-    for path_item in result.get("paths", {}).values():
-        for operation in path_item.values():
+    paths = result.get("paths", {})
+    for path, path_item in paths.items():
+        for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
             for status, description in ERRORS.items():
                 responses.setdefault(status, {"description": description, "content": problem})
-            example = examples.get(operation.get("operationId"))
-            if example is not None:
-                content = responses.get("200", {}).get("content", {})
-                for media in content.values():
+            example = examples.get(operation.get("operationId")) or written_record_example(
+                paths, path, method, examples
+            )
+            if example is None:
+                continue
+            for status in ("200", "201"):
+                for media in responses.get(status, {}).get("content", {}).values():
                     media["examples"] = {
                         "recorded": {"summary": f"GET {example['path']}", "value": example["value"]}
                     }
     return result
+
+
+def written_record_example(paths, path, method, examples):
+    """A write answers with the record as a detail GET shows it: reuse that recording."""
+    if method not in ("post", "put", "patch"):
+        return None
+    detail = (
+        path
+        if path.endswith("}/")
+        else next(
+            (
+                p
+                for p in paths
+                if p.startswith(path) and p.count("/") == path.count("/") + 1 and p.endswith("}/")
+            ),
+            None,
+        )
+    )
+    if detail is None or path.endswith("/restorations/"):
+        detail = path.removesuffix("restorations/") if path.endswith("/restorations/") else detail
+    operation = paths.get(detail, {}).get("get")
+    return examples.get(operation["operationId"]) if operation else None

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from config.views import ApiRootView, SearchView, TimelineView
+from config.views import ApiRootView, SearchView, TimelineView, TokenView
 
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
@@ -14,6 +14,7 @@ api_v1 = [
     path("timeline/", TimelineView.as_view(), name="timeline"),
     path("search/", SearchView.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("sources.urls")),
     path("", include("events.urls")),
     path("", include("treaties.urls")),

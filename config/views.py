@@ -2,10 +2,12 @@
 
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -46,12 +48,35 @@ RESOURCES = {
     "timeline": "timeline",
     "search": "search",
     "schema": "schema",
+    "token": "api-token",
 }
 
 SEARCH_QUERY_MAX_LENGTH = 200
 
 
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for the API token of that user."""
+
+    @extend_schema(
+        summary="Get your API token",
+        description=(
+            "Send `username` and `password`; the answer holds the user's token. Send it on writes as "
+            "`Authorization: Token <token>`. The same token comes back every time."
+        ),
+        tags=["Auth"],
+        examples=[
+            OpenApiExample(
+                "token", value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}, response_only=True
+            )
+        ],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
 class ApiRootView(APIView):
+    permission_classes = [AllowAny]
+
     @extend_schema(
         summary="List every resource",
         description="The URL of every resource of this version of the API.",
@@ -66,6 +91,8 @@ class ApiRootView(APIView):
 
 class StrictQueryMixin:
     """Answer a query parameter this view does not know with a 400."""
+
+    permission_classes = [AllowAny]
 
     allowed_parameters: frozenset[str] = frozenset()
 

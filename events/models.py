@@ -1,10 +1,12 @@
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from sources.dates import date_field, overlapping, precision_constraints, precision_field, validate_first_day
-from sources.models import CitedRecord
+from sources.models import SMALL_INT_MAX, CitedRecord
 
 
 class Party(CitedRecord):
@@ -31,6 +33,8 @@ class Party(CitedRecord):
         related_name="members",
         help_text="The state an armed force or an office-holder belongs to.",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -63,6 +67,8 @@ class Place(CitedRecord):
     modern_name = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -108,8 +114,10 @@ class Negotiation(CitedRecord):
 
     objects = DatedQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
-        ordering = ["date", "slug"]
+        ordering = [F("date").asc(nulls_last=True), "slug"]
         constraints = [*precision_constraints("date"), *precision_constraints("ended")]
 
     def __str__(self):
@@ -126,7 +134,9 @@ class NumberedTerms(CitedRecord):
     figures = GenericRelation("events.Figure", "subject_id", "subject_type")
 
     negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="%(class)ss")
-    number = models.PositiveSmallIntegerField(help_text="Its number in the source's list.")
+    number = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(SMALL_INT_MAX)], help_text="Its number in the source's list."
+    )
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="%(class)ss")
     terms = models.TextField(help_text="The terms, verbatim from the source.")
 
@@ -155,6 +165,8 @@ class Proposal(NumberedTerms):
 
     label = "Request"
 
+    history = HistoricalRecords()
+
     class Meta(NumberedTerms.Meta):
         pass
 
@@ -165,6 +177,8 @@ class Counterproposal(NumberedTerms):
     label = "Counterproposal"
 
     responds_to = models.ManyToManyField(Proposal, through="Response", related_name="counterproposals")
+
+    history = HistoricalRecords()
 
     class Meta(NumberedTerms.Meta):
         pass
@@ -181,6 +195,8 @@ class Response(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="responses")
     basis = models.CharField(max_length=10, choices=Basis.choices)
     rationale = models.TextField(blank=True, help_text="Why the link is read this way.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["counterproposal", "proposal"]
@@ -228,8 +244,10 @@ class Event(CitedRecord):
 
     objects = DatedQuerySet.as_manager()
 
+    history = HistoricalRecords(m2m_fields=[parties, places])
+
     class Meta:
-        ordering = ["date", "slug"]
+        ordering = [F("date").asc(nulls_last=True), "slug"]
         constraints = precision_constraints("date")
 
     def __str__(self):
@@ -250,7 +268,11 @@ class Engagement(CitedRecord):
         NAVAL_CAMPAIGN = "naval-campaign", "naval campaign"
         SIEGE = "siege", "siege"
 
-    number = models.PositiveSmallIntegerField(unique=True, help_text="Its number in the source's list.")
+    number = models.PositiveSmallIntegerField(
+        unique=True,
+        validators=[MaxValueValidator(SMALL_INT_MAX)],
+        help_text="Its number in the source's list.",
+    )
     name = models.CharField(max_length=200, help_text="The heading the source gives it.")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     date = date_field("date", "Null: the source dates no engagement.")
@@ -263,6 +285,8 @@ class Engagement(CitedRecord):
     outcome = models.TextField(help_text="The outcome as the source states it.")
 
     objects = DatedQuerySet.as_manager()
+
+    history = HistoricalRecords(m2m_fields=[places, belligerents])
 
     class Meta:
         ordering = ["number"]
@@ -301,6 +325,8 @@ class Figure(CitedRecord):
     )
     description = models.TextField(help_text="What the number says, in plain words.")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["subject_type", "subject_id", "slug"]
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
@@ -323,6 +349,8 @@ class Claim(CitedRecord):
     )
     parties = models.ManyToManyField(Party, blank=True, related_name="claims")
     places = models.ManyToManyField(Place, blank=True, related_name="claims")
+
+    history = HistoricalRecords(m2m_fields=[parties, places])
 
     class Meta:
         ordering = ["slug"]

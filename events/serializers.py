@@ -12,12 +12,15 @@ from events.models import (
     Proposal,
     Response,
 )
-from sources.serializers import CitedSerializer, PartialDateField, RecordSummaryField, summary_serializer
+from sources.serializers import (
+    CitedSerializer,
+    LinkField,
+    PartialDateField,
+    RecordSummaryField,
+    RowSerializer,
+    summary_serializer,
+)
 
-PartySummary = summary_serializer(Party)
-PlaceSummary = summary_serializer(Place)
-NegotiationSummary = summary_serializer(Negotiation)
-ProposalSummary = summary_serializer(Proposal)
 CounterproposalSummary = summary_serializer(Counterproposal)
 EventSummary = summary_serializer(Event)
 
@@ -26,11 +29,65 @@ def url_field(model_name: str):
     return serializers.HyperlinkedIdentityField(view_name=f"{model_name}-detail", lookup_field="slug")
 
 
+def party_link(**kwargs):
+    return LinkField(queryset=Party.objects.all(), **kwargs)
+
+
+def place_link(**kwargs):
+    return LinkField(queryset=Place.objects.all(), **kwargs)
+
+
+class NestedRowsMixin:
+    """Writes a list of rows of a through model (e.g. a counterproposal's links to requests)
+    from one field, keeping the rows that did not change."""
+
+    nested_rows: dict[str, str] = {}  # serializer field -> the rows' foreign key to this record
+
+    def nested_writes(self):
+        return [self.fields[name].source for name in self.nested_rows]
+
+    def create(self, validated_data):
+        rows = self._pop_rows(validated_data)
+        instance = super().create(validated_data)
+        self._write_rows(instance, rows)
+        return instance
+
+    def update(self, instance, validated_data):
+        rows = self._pop_rows(validated_data)
+        instance = super().update(instance, validated_data)
+        self._write_rows(instance, rows)
+        return instance
+
+    def _pop_rows(self, validated_data):
+        return {
+            self.fields[name].source: validated_data.pop(self.fields[name].source)
+            for name in self.nested_rows
+            if self.fields[name].source in validated_data
+        }
+
+    def _write_rows(self, instance, rows_by_source):
+        for name, owner in self.nested_rows.items():
+            source = self.fields[name].source
+            if source not in rows_by_source:
+                continue
+            manager = getattr(instance, source)
+            wanted = [dict(row) for row in rows_by_source[source]]
+            keys = list(self.fields[name].child.fields)
+            for existing in manager.all():
+                current = {key: getattr(existing, key) for key in keys}
+                if current in wanted:
+                    wanted.remove(current)
+                else:
+                    existing.delete()
+            for row in wanted:
+                manager.model.objects.create(**{owner: instance}, **row)
+
+
 class FigureSerializer(CitedSerializer):
     """A number the source gives, with what it measures and whom it concerns."""
 
     url = url_field("figure")
-    party = PartySummary(read_only=True, allow_null=True)
+    party = party_link(allow_null=True, required=False)
     subject = RecordSummaryField(help_text="The record the number is about.")
 
     class Meta:
@@ -43,11 +100,12 @@ class NestedFigureSerializer(FigureSerializer):
 
     class Meta(FigureSerializer.Meta):
         fields = [f for f in FigureSerializer.Meta.fields if f != "subject"]
+        read_only_fields = fields
 
 
 class PartySerializer(CitedSerializer):
     url = url_field("party")
-    part_of = PartySummary(read_only=True, allow_null=True)
+    part_of = party_link(allow_null=True, required=False)
 
     class Meta:
         model = Party
@@ -62,10 +120,10 @@ class PlaceSerializer(CitedSerializer):
         fields = ["slug", "url", "name", "kind", "modern_name", "latitude", "longitude", "citations"]
 
 
-class ResponseToSerializer(serializers.ModelSerializer):
+class ResponseToSerializer(RowSerializer):
     """A request a counterproposal answers, and on whose word the link rests."""
 
-    proposal = ProposalSummary(read_only=True)
+    proposal = LinkField(queryset=Proposal.objects.all())
 
     class Meta:
         model = Response
@@ -75,7 +133,7 @@ class ResponseToSerializer(serializers.ModelSerializer):
 class AnsweredBySerializer(serializers.ModelSerializer):
     """A counterproposal answering a request, and on whose word the link rests."""
 
-    counterproposal = CounterproposalSummary(read_only=True)
+    counterproposal = LinkField(read_only=True)
 
     class Meta:
         model = Response
@@ -85,8 +143,8 @@ class AnsweredBySerializer(serializers.ModelSerializer):
 class ProposalSerializer(CitedSerializer):
     url = url_field("proposal")
     name = serializers.CharField(read_only=True)
-    negotiation = NegotiationSummary(read_only=True)
-    party = PartySummary(read_only=True)
+    negotiation = LinkField(queryset=Negotiation.objects.all())
+    party = party_link()
     answered_by = AnsweredBySerializer(source="responses", many=True, read_only=True)
 
     class Meta:
@@ -104,13 +162,14 @@ class ProposalSerializer(CitedSerializer):
         ]
 
 
-class CounterproposalSerializer(CitedSerializer):
+class CounterproposalSerializer(NestedRowsMixin, CitedSerializer):
     url = url_field("counterproposal")
     name = serializers.CharField(read_only=True)
-    negotiation = NegotiationSummary(read_only=True)
-    party = PartySummary(read_only=True)
-    responds_to = ResponseToSerializer(source="responses", many=True, read_only=True)
+    negotiation = LinkField(queryset=Negotiation.objects.all())
+    party = party_link()
+    responds_to = ResponseToSerializer(source="responses", many=True, required=False)
     figures = NestedFigureSerializer(many=True, read_only=True)
+    nested_rows = {"responds_to": "counterproposal"}
 
     class Meta:
         model = Counterproposal
@@ -130,11 +189,11 @@ class CounterproposalSerializer(CitedSerializer):
 
 class NegotiationSerializer(CitedSerializer):
     url = url_field("negotiation")
-    initiated_by = PartySummary(read_only=True)
-    counterparty = PartySummary(read_only=True)
-    opened = PartialDateField("date_precision", help_text="When the talks opened, to its precision.")
+    initiated_by = party_link()
+    counterparty = party_link()
+    opened = PartialDateField("date", help_text="When the talks opened, to its precision.")
     opened_precision = serializers.CharField(source="date_precision", read_only=True, allow_null=True)
-    ended = PartialDateField("ended_precision", help_text="When the talks ended, to its precision.")
+    ended = PartialDateField("ended", help_text="When the talks ended, to its precision.")
     figures = NestedFigureSerializer(many=True, read_only=True)
 
     class Meta:
@@ -153,6 +212,7 @@ class NegotiationSerializer(CitedSerializer):
             "figures",
             "citations",
         ]
+        read_only_fields = ["ended_precision"]
 
 
 class ExchangeSerializer(ProposalSerializer):
@@ -160,6 +220,7 @@ class ExchangeSerializer(ProposalSerializer):
 
     class Meta(ProposalSerializer.Meta):
         fields = ["slug", "url", "name", "number", "party", "terms", "answered_by"]
+        read_only_fields = fields
 
 
 class NegotiationDetailSerializer(NegotiationSerializer):
@@ -178,10 +239,10 @@ class NegotiationDetailSerializer(NegotiationSerializer):
 
 class EventSerializer(CitedSerializer):
     url = url_field("event")
-    date = PartialDateField("date_precision", help_text="To its precision; null where the source gives none.")
-    negotiation = NegotiationSummary(read_only=True, allow_null=True)
-    parties = PartySummary(many=True, read_only=True)
-    places = PlaceSummary(many=True, read_only=True)
+    date = PartialDateField(help_text="To its precision; null where the source gives none.")
+    negotiation = LinkField(queryset=Negotiation.objects.all(), allow_null=True, required=False)
+    parties = party_link(many=True, required=False)
+    places = place_link(many=True, required=False)
     figures = NestedFigureSerializer(many=True, read_only=True)
 
     class Meta:
@@ -201,14 +262,15 @@ class EventSerializer(CitedSerializer):
             "figures",
             "citations",
         ]
+        read_only_fields = ["date_precision"]
 
 
 class EngagementSerializer(CitedSerializer):
     url = url_field("engagement")
-    date = PartialDateField("date_precision", help_text="Null: the source dates no engagement.")
-    places = PlaceSummary(many=True, read_only=True)
-    belligerents = PartySummary(many=True, read_only=True)
-    victor = PartySummary(read_only=True, allow_null=True)
+    date = PartialDateField(help_text="Null: the source dates no engagement.")
+    places = place_link(many=True, required=False)
+    belligerents = party_link(many=True)
+    victor = party_link(allow_null=True, required=False)
     figures = NestedFigureSerializer(many=True, read_only=True)
 
     class Meta:
@@ -228,12 +290,13 @@ class EngagementSerializer(CitedSerializer):
             "figures",
             "citations",
         ]
+        read_only_fields = ["date_precision"]
 
 
 class ClaimSerializer(CitedSerializer):
     url = url_field("claim")
-    parties = PartySummary(many=True, read_only=True)
-    places = PlaceSummary(many=True, read_only=True)
+    parties = party_link(many=True, required=False)
+    places = place_link(many=True, required=False)
 
     class Meta:
         model = Claim

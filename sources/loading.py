@@ -25,6 +25,7 @@ from sources.dates import parse_partial_date
 from sources.models import Citation, DatasetLoad, Source
 
 MANIFEST = "dataset.json"
+LOAD_REASON = "load_dataset"
 
 
 class DatasetError(Exception):
@@ -135,11 +136,14 @@ class _Loader:
         }
         source = Source.objects.filter(slug=spec["slug"]).first()
         if source is None:
-            source = Source.objects.create(slug=spec["slug"], **values)
+            source = Source(slug=spec["slug"], **values)
+            source._change_reason = LOAD_REASON
+            source.save()
             self._count("sources.source", "created")
         elif any(getattr(source, key) != value for key, value in values.items()):
             for key, value in values.items():
                 setattr(source, key, value)
+            source._change_reason = LOAD_REASON
             source.save()
             self._count("sources.source", "updated")
         else:
@@ -209,6 +213,8 @@ class _Loader:
         except ValidationError as exc:
             first_field, messages = next(iter(exc.message_dict.items()))
             raise RecordError(first_field, "; ".join(messages)) from None
+        # What simple-history records for this change: the loader, not a person.
+        instance._change_reason = LOAD_REASON
         if created or changed:
             instance.save()
         for key, value in many.items():
@@ -336,12 +342,14 @@ class _Loader:
             return False
         for values, row in current.items():
             if values not in wanted:
+                row._change_reason = LOAD_REASON
                 row.delete()
         for values in wanted - set(current):
             row = through(
                 **{owner_fk.name: instance, target_fk.attname: values[0]},
                 **dict(zip(extra, values[1:], strict=True)),
             )
+            row._change_reason = LOAD_REASON
             try:
                 row.full_clean()
             except ValidationError as exc:
@@ -373,9 +381,11 @@ class _Loader:
             return False
         for span, citation in current.items():
             if span not in wanted:
+                citation._change_reason = LOAD_REASON
                 citation.delete()
         for span, citation in wanted.items():
             if span not in current:
+                citation._change_reason = LOAD_REASON
                 citation.save()
         return True
 

@@ -3,9 +3,16 @@ from uuid import UUID, uuid5
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
+from simple_history.models import HistoricalRecords
+
+# The limits PostgreSQL puts on these columns, stated on the fields so that validation and
+# the API schema are the same whichever database runs (SQLite's integers are wider).
+SMALL_INT_MAX = 32767
+INT_MAX = 2147483647
 
 CITATION_NAMESPACE = UUID("6f1c3a52-93c0-4c53-8d0e-6a1a2b7d1905")
 
@@ -18,6 +25,8 @@ class Source(models.Model):
     filename = models.CharField(max_length=200, help_text="The file under fixtures/ it was read from.")
     sha256 = models.CharField(max_length=64, help_text="SHA-256 of the UTF-8 text.")
     text = models.TextField()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["slug"]
@@ -42,14 +51,20 @@ class Citation(models.Model):
 
     uuid = models.UUIDField(unique=True, editable=False, help_text="Public id; stable across deployments.")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
-    start = models.PositiveIntegerField(help_text="Index of the quote's first character.")
-    end = models.PositiveIntegerField(help_text="Index one past the quote's last character.")
+    start = models.PositiveIntegerField(
+        validators=[MaxValueValidator(INT_MAX)], help_text="Index of the quote's first character."
+    )
+    end = models.PositiveIntegerField(
+        validators=[MaxValueValidator(INT_MAX)], help_text="Index one past the quote's last character."
+    )
     quote = models.TextField()
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     record = GenericForeignKey("content_type", "object_id")
 
     objects = CitationQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["source", "start", "end"]

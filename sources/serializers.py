@@ -1,12 +1,17 @@
-"""Serializer pieces every app uses: summaries of related records, citations, dates."""
+"""Serializer pieces every app uses: links to related records, citations, dates, and the
+base serializer that turns the database's own rules into clean 400s."""
 
+from collections.abc import Mapping
+
+from django.apps import apps
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
+from rest_framework.fields import get_error_detail
 
-from sources.dates import format_partial_date
+from sources.dates import format_partial_date, parse_partial_date
 from sources.models import Citation, Source
 
 
@@ -38,7 +43,31 @@ def summary_serializer(model):
     return type(f"{model.__name__}Summary", (serializers.ModelSerializer,), attrs)
 
 
+class LinkField(serializers.SlugRelatedField):
+    """A related record: written as its slug, read as `{slug, name, url}`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        return {"slug": value.slug, "name": str(value.name), "url": detail_url(request, value)}
+
+    def use_pk_only_optimization(self):
+        return False
+
+
 SourceSummary = summary_serializer(Source)
+
+
+def citable_models() -> dict:
+    """Every kind of record that carries citations, by its public type name."""
+    return {
+        record_type(model): model
+        for model in apps.get_models()
+        if any(field.name == "citations" for field in model._meta.private_fields)
+    }
 
 
 @extend_schema_field(
@@ -53,11 +82,30 @@ SourceSummary = summary_serializer(Source)
     )
 )
 class RecordSummaryField(serializers.Field):
-    """A link to a record of any kind, for generic relations (a citation's record, a figure's subject)."""
+    """A link to a record of any kind, for generic relations (a citation's record, a figure's
+    subject). Written as `{"type": "engagement", "slug": "battle-of-tsushima"}`."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("read_only", True)
-        super().__init__(**kwargs)
+    default_error_messages = {
+        "shape": 'Expected {"type": ..., "slug": ...}.',
+        "type": "Unknown record type {value!r}; choose from {choices}.",
+        "missing": "No {type} with slug {slug!r}.",
+    }
+
+    def to_internal_value(self, data):
+        if (
+            not isinstance(data, Mapping)
+            or not isinstance(data.get("type"), str)
+            or not isinstance(data.get("slug"), str)
+        ):
+            self.fail("shape")
+        models = citable_models()
+        model = models.get(data["type"])
+        if model is None:
+            self.fail("type", value=data["type"], choices=", ".join(sorted(models)))
+        found = model.objects.filter(slug=data["slug"]).first()
+        if found is None:
+            self.fail("missing", type=data["type"], slug=data["slug"])
+        return found
 
     def to_representation(self, value):
         return {
@@ -68,19 +116,37 @@ class RecordSummaryField(serializers.Field):
         }
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field({"type": "string", "nullable": True, "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"})
 class PartialDateField(serializers.Field):
-    """A date written to its precision: "1905-09-05", "1903-08" or "1904"; null where unknown."""
+    """A date written to its precision: "1905-09-05", "1903-08" or "1904"; null where unknown.
 
-    def __init__(self, precision_source: str, **kwargs):
-        self.precision_source = precision_source
-        kwargs.setdefault("read_only", True)
+    Writing one sets both the date and its precision, which follows from the form given.
+    """
+
+    def __init__(self, date_field: str = "date", **kwargs):
+        self.date_field = date_field
         kwargs.setdefault("source", "*")
+        kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, {self.date_field: None, f"{self.date_field}_precision": None}
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Expected a string: YYYY, YYYY-MM or YYYY-MM-DD.")
+        try:
+            value, precision = parse_partial_date(data)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return {self.date_field: value, f"{self.date_field}_precision": precision}
+
     def to_representation(self, instance):
-        date_name = self.precision_source.removesuffix("_precision")
-        return format_partial_date(getattr(instance, date_name), getattr(instance, self.precision_source))
+        return format_partial_date(
+            getattr(instance, self.date_field), getattr(instance, f"{self.date_field}_precision")
+        )
 
 
 class CitationSerializer(serializers.ModelSerializer):
@@ -100,17 +166,79 @@ def citations_prefetch(path: str = "citations") -> Prefetch:
     return Prefetch(path, queryset=Citation.objects.select_related("source").defer("source__text"))
 
 
-class CitedSerializer(serializers.ModelSerializer):
-    """Every record shows the citations it rests on."""
+class RecordSerializer(serializers.ModelSerializer):
+    """Writes that are strict: an unknown or read-only field is a 400, not silently dropped;
+    a slug is set once, at creation; and the model's own validation (choices, constraints,
+    uniqueness) answers with a 400 that names the field instead of a database error."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            errors = {}
+            for key in data:
+                field = self.fields.get(key)
+                if field is None:
+                    errors[key] = ["Unknown field."]
+                elif field.read_only:
+                    errors[key] = ["This field is read-only."]
+                elif key == "slug" and self.instance is not None and data[key] != self.instance.slug:
+                    errors[key] = ["The slug of an existing record cannot be changed."]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        many = {f.name for f in model._meta.many_to_many}
+        candidate = model() if self.instance is None else model.objects.get(pk=self.instance.pk)
+        for name, value in attrs.items():
+            if name not in many and not isinstance(value, list):
+                setattr(candidate, name, value)
+        computed = [f.name for f in model._meta.concrete_fields if not f.editable]
+        try:
+            candidate.full_clean(exclude=[*many, *computed, *self.nested_writes()])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(get_error_detail(exc)) from None
+        return attrs
+
+    def nested_writes(self) -> list[str]:
+        """Fields written by the serializer itself rather than set on the model."""
+        return []
+
+
+class RowSerializer(serializers.ModelSerializer):
+    """A row of a through model written inside its owner; the model's rules that do not
+    involve the owner (choices, check constraints) answer with a 400."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        row = self.Meta.model(**attrs)
+        owner_fields = [f.name for f in self.Meta.model._meta.concrete_fields if f.name not in attrs]
+        try:
+            row.full_clean(exclude=owner_fields, validate_unique=False)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(get_error_detail(exc)) from None
+        return attrs
+
+
+class CitedSerializer(RecordSerializer):
+    """Every record shows the citations it rests on (written through /citations/)."""
 
     citations = CitationSerializer(many=True, read_only=True)
 
 
-class CitationDetailSerializer(CitationSerializer):
+class CitationDetailSerializer(RecordSerializer):
+    """A citation on its own: written with the record it supports and the source it quotes;
+    the quote must be the source text at its offsets."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="citation-detail", lookup_field="uuid")
+    source = LinkField(queryset=Source.objects.all())
     record = RecordSummaryField(help_text="The record this citation supports.")
 
-    class Meta(CitationSerializer.Meta):
-        fields = [*CitationSerializer.Meta.fields, "record"]
+    class Meta:
+        model = Citation
+        fields = ["id", "url", "quote", "start", "end", "source", "record"]
 
 
 class SourceSerializer(serializers.ModelSerializer):

@@ -38,7 +38,7 @@ def test_bad_input_is_a_400_problem_naming_the_field(client):
 
 
 def test_unsupported_method_is_a_405_problem_with_allow(client):
-    response = client.delete("/api/v1/parties/japan/")
+    response = client.post("/api/v1/timeline/", {})
     assert_problem(response, 405)
     assert "GET" in response["Allow"]
 

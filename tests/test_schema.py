@@ -61,18 +61,31 @@ def test_every_operation_is_described():
         assert set(ERRORS) <= set(operation["responses"]), where
         problem = operation["responses"]["404"]["content"]["application/problem+json"]["schema"]
         assert problem == {"$ref": "#/components/schemas/Problem"}
-        assert operation["responses"]["200"]["content"]["application/json"]["examples"], where
+        success = operation["responses"].get("200") or operation["responses"].get("201")
+        if success is not None and "content" in success:
+            assert success["content"]["application/json"]["examples"], where
+        else:
+            assert method == "delete", where
+
+
+def stable(value):
+    """A response without what differs between two loads of the same data (history times, ids)."""
+    if isinstance(value, dict):
+        return {k: "…" if k in ("recorded_at", "version") else stable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [stable(v) for v in value]
+    return value
 
 
 def test_examples_are_what_the_api_answers_today():
     # Stale after a serializer change: run `python manage.py record_api_examples`.
     client = Client(HTTP_HOST="127.0.0.1:8000")
     examples = load_examples()
-    assert len(examples) == len(list(operations(generated())))
+    assert len(examples) == len([op for _, method, op in operations(generated()) if method == "get"])
     for operation_id, example in examples.items():
         response = client.get(example["path"], HTTP_ACCEPT="application/json")
         assert response.status_code == HTTPStatus.OK, operation_id
-        assert response.json() == example["value"], operation_id
+        assert stable(response.json()) == stable(example["value"]), operation_id
 
 
 @pytest.mark.parametrize(

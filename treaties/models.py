@@ -1,10 +1,12 @@
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from events.models import DatedQuerySet, Party, Place
 from sources.dates import date_field, precision_constraints, precision_field, validate_first_day
-from sources.models import CitedRecord
+from sources.models import SMALL_INT_MAX, CitedRecord
 
 
 class Treaty(CitedRecord):
@@ -27,8 +29,10 @@ class Treaty(CitedRecord):
 
     objects = DatedQuerySet.as_manager()
 
+    history = HistoricalRecords(m2m_fields=[parties])
+
     class Meta:
-        ordering = ["date", "slug"]
+        ordering = [F("date").asc(nulls_last=True), "slug"]
         verbose_name_plural = "treaties"
         constraints = precision_constraints("date")
 
@@ -41,11 +45,15 @@ class Treaty(CitedRecord):
 
 class TreatyArticle(CitedRecord):
     treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="articles")
-    number = models.PositiveSmallIntegerField(help_text="Its number in the source's list.")
+    number = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(SMALL_INT_MAX)], help_text="Its number in the source's list."
+    )
     terms = models.TextField(help_text="The terms, verbatim from the source.")
     parties = models.ManyToManyField(Party, through="ArticleParty", related_name="treaty_articles")
     places = models.ManyToManyField(Place, blank=True, related_name="treaty_articles")
     figures = GenericRelation("events.Figure", "subject_id", "subject_type")
+
+    history = HistoricalRecords(m2m_fields=[places])
 
     class Meta:
         ordering = ["treaty", "number"]
@@ -73,6 +81,8 @@ class ArticleParty(models.Model):
     article = models.ForeignKey(TreatyArticle, on_delete=models.CASCADE, related_name="party_roles")
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="article_roles")
     role = models.CharField(max_length=12, choices=Role.choices)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["article", "role", "party"]

@@ -1,33 +1,32 @@
 from rest_framework import serializers
 
-from events.serializers import NestedFigureSerializer, PartySummary, PlaceSummary, url_field
-from sources.serializers import CitedSerializer, PartialDateField, summary_serializer
+from events.models import Party, Place
+from events.serializers import NestedFigureSerializer, NestedRowsMixin, party_link, place_link, url_field
+from sources.serializers import CitedSerializer, LinkField, PartialDateField, RowSerializer
 from treaties.models import ArticleParty, Treaty, TreatyArticle
 
-TreatySummary = summary_serializer(Treaty)
-ArticleSummary = summary_serializer(TreatyArticle)
 
-
-class ArticlePartySerializer(serializers.ModelSerializer):
-    party = PartySummary(read_only=True)
+class ArticlePartySerializer(RowSerializer):
+    party = party_link()
 
     class Meta:
         model = ArticleParty
         fields = ["party", "role"]
 
 
-class TreatyArticleSerializer(CitedSerializer):
+class TreatyArticleSerializer(NestedRowsMixin, CitedSerializer):
     url = url_field("treaty-article")
     name = serializers.CharField(read_only=True)
-    treaty = TreatySummary(read_only=True)
+    treaty = LinkField(queryset=Treaty.objects.all())
     parties = ArticlePartySerializer(
         source="party_roles",
         many=True,
-        read_only=True,
+        required=False,
         help_text="The parties the article binds, benefits, or needs the consent of.",
     )
-    places = PlaceSummary(many=True, read_only=True)
+    places = place_link(many=True, required=False)
     figures = NestedFigureSerializer(many=True, read_only=True)
+    nested_rows = {"parties": "article"}
 
     class Meta:
         model = TreatyArticle
@@ -47,12 +46,12 @@ class TreatyArticleSerializer(CitedSerializer):
 
 class TreatySerializer(CitedSerializer):
     url = url_field("treaty")
-    signed = PartialDateField("date_precision", help_text="When it was signed, to its precision.")
+    signed = PartialDateField(help_text="When it was signed, to its precision.")
     signed_precision = serializers.CharField(source="date_precision", read_only=True, allow_null=True)
-    signed_at = PlaceSummary(read_only=True, allow_null=True)
-    arranged_by = PartySummary(read_only=True, allow_null=True)
-    parties = PartySummary(many=True, read_only=True)
-    articles = ArticleSummary(many=True, read_only=True)
+    signed_at = LinkField(queryset=Place.objects.all(), allow_null=True, required=False)
+    arranged_by = LinkField(queryset=Party.objects.all(), allow_null=True, required=False)
+    parties = party_link(many=True)
+    articles = LinkField(many=True, read_only=True)
 
     class Meta:
         model = Treaty
@@ -73,6 +72,7 @@ class TreatySerializer(CitedSerializer):
 class ArticleInTreatySerializer(TreatyArticleSerializer):
     class Meta(TreatyArticleSerializer.Meta):
         fields = [f for f in TreatyArticleSerializer.Meta.fields if f != "treaty"]
+        read_only_fields = fields
 
 
 class TreatyDetailSerializer(TreatySerializer):

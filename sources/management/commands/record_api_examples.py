@@ -45,7 +45,7 @@ class Command(BaseCommand):
         if "{" not in path:
             return path
         list_path, parameter = path.split("{", 1)
-        key = parameter.split("}", 1)[0]
+        key, rest = parameter.split("}", 1)
         first = client.get(list_path, {"page_size": 1}, HTTP_ACCEPT="application/json").json()["results"][0]
         identifier = first["id"] if key == "uuid" else first[key]
-        return f"{list_path}{identifier}/"
+        return f"{list_path}{identifier}{rest}"
