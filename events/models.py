@@ -1,6 +1,6 @@
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -65,8 +65,20 @@ class Place(CitedRecord):
     )
     # Null, not "", so that "the source does not say" reads the same as every other unknown.
     modern_name = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
-    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    latitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
 
     history = HistoricalRecords()
 
@@ -135,7 +147,8 @@ class NumberedTerms(CitedRecord):
 
     negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="%(class)ss")
     number = models.PositiveSmallIntegerField(
-        validators=[MaxValueValidator(SMALL_INT_MAX)], help_text="Its number in the source's list."
+        validators=[MinValueValidator(1), MaxValueValidator(SMALL_INT_MAX)],
+        help_text="Its number in the source's list.",
     )
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="%(class)ss")
     terms = models.TextField(help_text="The terms, verbatim from the source.")
@@ -270,7 +283,7 @@ class Engagement(CitedRecord):
 
     number = models.PositiveSmallIntegerField(
         unique=True,
-        validators=[MaxValueValidator(SMALL_INT_MAX)],
+        validators=[MinValueValidator(1), MaxValueValidator(SMALL_INT_MAX)],
         help_text="Its number in the source's list.",
     )
     name = models.CharField(max_length=200, help_text="The heading the source gives it.")

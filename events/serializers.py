@@ -269,7 +269,7 @@ class EngagementSerializer(CitedSerializer):
     url = url_field("engagement")
     date = PartialDateField(help_text="Null: the source dates no engagement.")
     places = place_link(many=True, required=False)
-    belligerents = party_link(many=True)
+    belligerents = party_link(many=True, allow_empty=False)
     victor = party_link(allow_null=True, required=False)
     figures = NestedFigureSerializer(many=True, read_only=True)
 

@@ -9,8 +9,8 @@ from django.db import models
 
 CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
 
-# Generic relations cascade: deleting a record deletes its citations and figures a moment
-# before the record itself, in the same transaction.
+# Generic relations cascade: deleting a record deletes its citations and figures in the same
+# transaction, a moment before or after the record itself.
 CASCADE_WINDOW = datetime.timedelta(seconds=10)
 
 
@@ -112,7 +112,7 @@ def restore_cascaded(instance, deleted_at, reason):
             **{relation.content_type_field_name: content_type.pk, relation.object_id_field_name: instance.pk},
             history_type="-",
             history_date__gte=deleted_at - CASCADE_WINDOW,
-            history_date__lte=deleted_at,
+            history_date__lte=deleted_at + CASCADE_WINDOW,
         )
         for version in deleted:
             if related.objects.filter(pk=version.id).exists():

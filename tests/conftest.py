@@ -9,24 +9,29 @@ def source_text() -> str:
     return (settings.DATASET_DIR / "000_e55e7a650dbafbc1.txt").read_text(encoding="utf-8")
 
 
+_session = {}
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real dataset once for the whole session."""
+    _session["blocker"] = django_db_blocker
     with django_db_blocker.unblock():
         call_command("load_dataset", verbosity=0)
 
 
-@pytest.fixture
-def _reload_dataset_afterwards(django_db_blocker):
-    # Set up before `transactional_db`, so torn down after its flush: the next test finds
-    # the dataset in place again.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     yield
-    with django_db_blocker.unblock():
-        call_command("load_dataset", verbosity=0)
+    # A transactional test ends by emptying every table; once all of its fixtures are torn
+    # down, put the dataset back for the tests after it.
+    if "transactional_db" in getattr(item, "fixturenames", ()) and "blocker" in _session:
+        with _session["blocker"].unblock():
+            call_command("load_dataset", verbosity=0)
 
 
 @pytest.fixture
-def live_db(_reload_dataset_afterwards, transactional_db):
+def live_db(transactional_db):
     """A database whose writes really commit (for live servers and concurrent writers)."""
 
 
@@ -38,3 +43,40 @@ def text() -> str:
 @pytest.fixture
 def source(db) -> Source:
     return Source.objects.get()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Users are made per test; the real hasher's deliberate slowness buys nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    def make(username, *codenames, superuser=False):
+        user = django_user_model.objects.create_user(username=username, password="pw-" + username)
+        user.is_superuser = superuser
+        user.is_staff = superuser
+        user.save()
+        user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def api_as():
+    """An API client authenticated with the user's token, as a program would be."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def client_for(user):
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for

@@ -1,5 +1,5 @@
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -46,7 +46,8 @@ class Treaty(CitedRecord):
 class TreatyArticle(CitedRecord):
     treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="articles")
     number = models.PositiveSmallIntegerField(
-        validators=[MaxValueValidator(SMALL_INT_MAX)], help_text="Its number in the source's list."
+        validators=[MinValueValidator(1), MaxValueValidator(SMALL_INT_MAX)],
+        help_text="Its number in the source's list.",
     )
     terms = models.TextField(help_text="The terms, verbatim from the source.")
     parties = models.ManyToManyField(Party, through="ArticleParty", related_name="treaty_articles")

@@ -50,7 +50,7 @@ class TreatySerializer(CitedSerializer):
     signed_precision = serializers.CharField(source="date_precision", read_only=True, allow_null=True)
     signed_at = LinkField(queryset=Place.objects.all(), allow_null=True, required=False)
     arranged_by = LinkField(queryset=Party.objects.all(), allow_null=True, required=False)
-    parties = party_link(many=True)
+    parties = party_link(many=True, allow_empty=False)
     articles = LinkField(many=True, read_only=True)
 
     class Meta:

@@ -1,0 +1,85 @@
+"""Strong ETags: 304 for an unchanged record, 412 for a stale write, and no lost update."""
+
+import threading
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+
+from events.models import Place
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(make_user, api_as):
+    return api_as(make_user("etag-editor", superuser=True))
+
+
+def test_a_detail_carries_a_strong_etag_and_answers_304_when_unchanged(client):
+    first = client.get("/api/v1/places/mukden/")
+    etag = first["ETag"]
+    assert etag.startswith('"')
+    assert not etag.startswith("W/")
+    again = client.get("/api/v1/places/mukden/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == HTTPStatus.NOT_MODIFIED
+    assert again.content == b""
+    assert client.get("/api/v1/places/mukden/", HTTP_IF_NONE_MATCH='"other"').status_code == HTTPStatus.OK
+
+
+def test_the_etag_changes_with_every_change(client, editor):
+    before = client.get("/api/v1/places/mukden/")["ETag"]
+    response = editor.patch("/api/v1/places/mukden/", {"modern_name": "Shenyang"}, format="json")
+    assert response["ETag"] != before
+    assert client.get("/api/v1/places/mukden/")["ETag"] == response["ETag"]
+
+
+def test_a_stale_if_match_is_412_and_changes_nothing(client, editor):
+    stale = client.get("/api/v1/places/mukden/")["ETag"]
+    editor.patch("/api/v1/places/mukden/", {"modern_name": "Shenyang"}, format="json")
+    for method in ("patch", "put", "delete"):
+        body = {"slug": "mukden", "name": "Mukden", "modern_name": "Fengtian"} if method != "delete" else None
+        response = getattr(editor, method)("/api/v1/places/mukden/", body, format="json", HTTP_IF_MATCH=stale)
+        assert response.status_code == HTTPStatus.PRECONDITION_FAILED, method
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["status"] == 412
+    assert Place.objects.get(slug="mukden").modern_name == "Shenyang"
+
+
+def test_a_current_if_match_writes(client, editor):
+    current = client.get("/api/v1/places/mukden/")["ETag"]
+    response = editor.patch(
+        "/api/v1/places/mukden/", {"modern_name": "Shenyang"}, format="json", HTTP_IF_MATCH=current
+    )
+    assert response.status_code == HTTPStatus.OK
+
+
+def race(editor, url, etag, values):
+    """Two writers holding the same ETag write at once; returns their status codes."""
+    barrier = threading.Barrier(len(values))
+    statuses = []
+
+    def writer(value):
+        try:
+            barrier.wait()
+            response = editor.patch(url, {"modern_name": value}, format="json", HTTP_IF_MATCH=etag)
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(value,)) for value in values]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(statuses)
+
+
+def test_of_two_concurrent_writers_with_one_etag_exactly_one_wins(live_db, make_user, api_as, client):
+    editor = api_as(make_user("racer", superuser=True))
+    url = "/api/v1/places/mukden/"
+    for round_ in range(5):
+        etag = client.get(url)["ETag"]
+        values = [f"writer-a-{round_}", f"writer-b-{round_}"]
+        assert race(editor, url, etag, values) == [HTTPStatus.OK, HTTPStatus.PRECONDITION_FAILED]
+        assert Place.objects.get(slug="mukden").modern_name in values

@@ -1,0 +1,176 @@
+"""Every change is kept with who made it, and any version can be brought back."""
+
+from http import HTTPStatus
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from events.models import Event, Figure, Party, Place
+from sources.models import Citation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("curator", superuser=True)
+
+
+def versions(client, url):
+    response = client.get(f"{url}history/")
+    assert response.status_code == HTTPStatus.OK, response.content
+    return response.json()["results"]
+
+
+def test_the_loader_is_recorded_as_such(client):
+    history = versions(client, "/api/v1/places/mukden/")
+    assert history[-1]["change"] == "created"
+    assert {v["reason"] for v in history} == {"load_dataset"}
+    assert {v["user"] for v in history} == {None}
+
+
+def test_an_api_change_is_kept_with_its_user_and_the_state_before(admin, api_as, client):
+    api_as(admin).patch("/api/v1/places/mukden/", {"modern_name": "Shenyang"}, format="json")
+    latest, before = versions(client, "/api/v1/places/mukden/")[:2]
+    assert (latest["change"], latest["user"]) == ("changed", "curator")
+    assert latest["snapshot"]["modern_name"] == "Shenyang"
+    assert before["snapshot"]["modern_name"] is None
+
+
+def test_an_admin_change_is_kept_with_its_user(admin, client):
+    client.force_login(admin)
+    place = Place.objects.get(slug="vladivostok")
+    form = client.get(f"/admin/events/place/{place.pk}/change/")
+    assert form.status_code == HTTPStatus.OK
+    citation = place.citations.get()
+    response = client.post(
+        f"/admin/events/place/{place.pk}/change/",
+        {
+            "name": "Vladivostok",
+            "kind": "port",
+            "modern_name": "",
+            "latitude": "",
+            "longitude": "",
+            "sources-citation-content_type-object_id-TOTAL_FORMS": "1",
+            "sources-citation-content_type-object_id-INITIAL_FORMS": "1",
+            "sources-citation-content_type-object_id-0-id": citation.pk,
+            "sources-citation-content_type-object_id-0-source": citation.source_id,
+            "sources-citation-content_type-object_id-0-start": citation.start,
+            "sources-citation-content_type-object_id-0-end": citation.end,
+            "sources-citation-content_type-object_id-0-quote": citation.quote,
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
+    latest = versions(client, "/api/v1/places/vladivostok/")[0]
+    assert (latest["user"], latest["snapshot"]["kind"]) == ("curator", "port")
+
+
+def test_the_admin_refuses_a_citation_whose_quote_is_not_at_its_offsets(admin, client):
+    client.force_login(admin)
+    place = Place.objects.get(slug="vladivostok")
+    citation = place.citations.get()
+    start, end = citation.start, citation.end
+    response = client.post(
+        f"/admin/events/place/{place.pk}/change/",
+        {
+            "name": "Vladivostok",
+            "kind": "",
+            "sources-citation-content_type-object_id-TOTAL_FORMS": "1",
+            "sources-citation-content_type-object_id-INITIAL_FORMS": "1",
+            "sources-citation-content_type-object_id-0-id": citation.pk,
+            "sources-citation-content_type-object_id-0-source": citation.source_id,
+            "sources-citation-content_type-object_id-0-start": citation.start + 1,
+            "sources-citation-content_type-object_id-0-end": citation.end + 1,
+            "sources-citation-content_type-object_id-0-quote": citation.quote,
+        },
+    )
+    assert response.status_code == HTTPStatus.OK  # the form again, with the error on the quote
+    shifted = citation.source.text[start + 1 : end + 1]
+    page = response.content.decode()
+    assert f"The source text at {start + 1}–{end + 1} reads &#x27;{shifted}&#x27;" in page
+    citation.refresh_from_db()
+    assert (citation.start, citation.end) == (start, end)
+
+
+def test_a_management_command_change_is_recorded_with_its_reason():
+    Party.objects.filter(slug="japan").update(name="Nippon")  # a bulk update: no history, as documented
+    call_command("load_dataset", stdout=StringIO())
+    japan = Party.objects.get(slug="japan")
+    latest = japan.history.order_by("-history_id").first()
+    assert (latest.history_change_reason, latest.name) == ("load_dataset", "Japan")
+
+
+def test_a_version_can_be_restored(admin, api_as, client):
+    editor = api_as(admin)
+    original = versions(client, "/api/v1/engagements/fall-of-port-arthur/")[0]
+    editor.patch(
+        "/api/v1/engagements/fall-of-port-arthur/",
+        {"outcome": "Vandalised.", "places": ["mukden"]},
+        format="json",
+    )
+    response = editor.post(
+        "/api/v1/engagements/fall-of-port-arthur/restorations/",
+        {"version": original["version"]},
+        format="json",
+    )
+    assert response.status_code == HTTPStatus.OK, response.content
+    body = response.json()
+    assert body["outcome"] == "The Japanese occupied the Port Arthur fortress and destroyed Russian ships."
+    assert [p["slug"] for p in body["places"]] == ["port-arthur"]
+    latest = versions(client, "/api/v1/engagements/fall-of-port-arthur/")[0]
+    assert latest["reason"] == f"restored version {original['version']}"
+
+
+def test_a_deleted_record_comes_back_with_its_citations_and_figures(admin, api_as, client):
+    editor = api_as(admin)
+    event = Event.objects.get(slug="no-reply")
+    citations = sorted(event.citations.values_list("uuid", flat=True))
+    figure_slugs = sorted(event.figures.values_list("slug", flat=True))
+    assert figure_slugs == ["final-proposal-unanswered-for"]
+
+    assert editor.delete("/api/v1/events/no-reply/").status_code == HTTPStatus.NO_CONTENT
+    assert client.get("/api/v1/events/no-reply/").status_code == HTTPStatus.NOT_FOUND
+    assert not Figure.objects.filter(slug="final-proposal-unanswered-for").exists()
+
+    history = versions(client, "/api/v1/events/no-reply/")
+    assert history[0]["change"] == "deleted"
+    response = editor.post(
+        "/api/v1/events/no-reply/restorations/", {"version": history[1]["version"]}, format="json"
+    )
+    assert response.status_code == HTTPStatus.OK, response.content
+    restored = Event.objects.get(slug="no-reply")
+    assert sorted(restored.citations.values_list("uuid", flat=True)) == citations
+    assert sorted(restored.figures.values_list("slug", flat=True)) == figure_slugs
+    assert Figure.objects.get(slug="final-proposal-unanswered-for").citations.count() == 1
+    assert [p["slug"] for p in response.json()["parties"]] == ["russia"]
+
+
+def test_restoring_needs_the_change_permission(make_user, api_as):
+    reader = make_user("reader")
+    response = api_as(reader).post("/api/v1/places/mukden/restorations/", {"version": 1}, format="json")
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert api_as(None).post(
+        "/api/v1/places/mukden/restorations/", {"version": 1}, format="json"
+    ).status_code == (HTTPStatus.UNAUTHORIZED)
+
+
+def test_restoring_an_unknown_version_or_a_bad_body_is_refused(admin, api_as):
+    editor = api_as(admin)
+    assert editor.post(
+        "/api/v1/places/mukden/restorations/", {"version": 999999}, format="json"
+    ).status_code == (HTTPStatus.NOT_FOUND)
+    bad = editor.post("/api/v1/places/mukden/restorations/", {"version": "latest"}, format="json")
+    assert bad.status_code == HTTPStatus.BAD_REQUEST
+    assert list(bad.json()["errors"]) == ["version"]
+
+
+def test_history_of_a_record_that_never_existed_is_a_404(client):
+    assert client.get("/api/v1/places/atlantis/history/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_citation_history_is_kept_too(admin, api_as, client):
+    citation = Citation.objects.filter(content_type__model="place").first()
+    response = client.get(f"/api/v1/citations/{citation.uuid}/history/")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["results"][0]["reason"] == "load_dataset"
