@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 
 migrate: $(STAMP) ## Apply database migrations
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 
 load: migrate ## Load the fixtures (skipped when these exact fixtures are already loaded)
 	$(BIN)/python manage.py load_dataset --skip-if-loaded

@@ -1,6 +1,8 @@
 """The API's root, and the two views that read across apps: the timeline and search."""
 
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
+from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -12,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from config.errors import problem_response
 from events.models import Engagement, Event, Negotiation
 from events.views import (
     ClaimViewSet,
@@ -52,6 +55,21 @@ RESOURCES = {
 }
 
 SEARCH_QUERY_MAX_LENGTH = 200
+
+
+def healthz(request):
+    """The process answers; touches nothing else."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request):
+    """The database answers a trivial query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except (OperationalError, InterfaceError):
+        return problem_response(request, 503, "The database does not answer.", headers={"Retry-After": "5"})
+    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 class TokenView(ObtainAuthToken):

@@ -46,6 +46,16 @@ def source(db) -> Source:
 
 
 @pytest.fixture(autouse=True)
+def _generous_rate_limits(monkeypatch):
+    # The suite makes thousands of anonymous requests a minute; the throttle tests set their own.
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100000/minute", "user": "100000/minute"}
+    )
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Users are made per test; the real hasher's deliberate slowness buys nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,304 @@
+"""Production settings, security headers, rate limits, health, and behaviour with no database."""
+
+import contextlib
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.throttling import SimpleRateThrottle
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "k3+Vq9#pZ2!mW7@rT5$yL1%nB8^cX4&dF6*gH0(jS2)aQ9-eU7_iO3=vR5~tY1",
+    "DJANGO_ALLOWED_HOSTS": "api.example.org",
+}
+
+
+def manage_env(**env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    return environment | env
+
+
+def test_check_deploy_reports_nothing_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=manage_env(**PRODUCTION),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_a_short_secret_is_refused_in_production():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=manage_env(**(PRODUCTION | {"DJANGO_SECRET_KEY": "short"})),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be at least 50 characters" in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/parties/", "/api/v1/nowhere/", "/api/docs/", "/admin/login/"])
+def test_every_response_carries_the_security_headers(client, url):
+    response = client.get(url)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+@pytest.mark.django_db
+def test_hsts_is_sent_over_tls_in_production(settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = Client().get("/api/v1/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in Client().get("/api/v1/")
+
+
+@pytest.fixture
+def tight_limits(monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute"})
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_anonymous_clients_are_throttled_with_retry_after(tight_limits, client):
+    statuses = [client.get("/api/v1/places/").status_code for _ in range(3)]
+    assert statuses == [HTTPStatus.OK] * 3
+    limited = client.get("/api/v1/places/")
+    assert limited.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert limited["Content-Type"] == "application/problem+json"
+    assert 0 < int(limited["Retry-After"]) <= 60
+    assert (limited["RateLimit-Limit"], limited["RateLimit-Remaining"]) == ("3", "0")
+    # The counter is in the shared cache, not in this client or handler.
+    assert Client().get("/api/v1/parties/").status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+@pytest.mark.django_db
+def test_the_rate_limit_headers_count_down(tight_limits, client):
+    remaining = [client.get("/api/v1/").headers["RateLimit-Remaining"] for _ in range(3)]
+    assert remaining == ["2", "1", "0"]
+
+
+@pytest.mark.django_db
+def test_editors_get_a_higher_limit(tight_limits, make_user, api_as):
+    editor = api_as(make_user("busy-editor"))
+    statuses = [editor.get("/api/v1/places/").status_code for _ in range(6)]
+    assert statuses == [HTTPStatus.OK] * 5 + [HTTPStatus.TOO_MANY_REQUESTS]
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_bound_is_a_400(make_user, api_as):
+    editor = api_as(make_user("big-writer", superuser=True))
+    response = editor.patch("/api/v1/places/mukden/", {"modern_name": "x" * 300_000}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db
+def test_health_and_readiness(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_each_request_is_one_json_log_line_with_its_id(client):
+    lines = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())
+    logger = logging.getLogger("requests")
+    logger.addHandler(handler)
+    try:
+        response = client.get("/api/v1/places/mukden/", HTTP_X_REQUEST_ID="trace-42")
+        generated = client.get("/api/v1/places/atlantis/")
+    finally:
+        logger.removeHandler(handler)
+    assert response["X-Request-ID"] == "trace-42"
+    first, second = (json.loads(line) for line in lines)
+    assert first | {"duration_ms": 0} == {
+        "request_id": "trace-42",
+        "method": "GET",
+        "path": "/api/v1/places/mukden/",
+        "status": 200,
+        "duration_ms": 0,
+        "user": None,
+        "remote_addr": "127.0.0.1",
+    }
+    assert second["status"] == 404
+    assert second["request_id"] == generated["X-Request-ID"]
+    assert len(second["request_id"]) == 32
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=15) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_with_the_database_unreachable_requests_get_a_quick_503():
+    # The production server (gunicorn) pointed at a PostgreSQL port where nothing listens.
+    port = free_port()
+    dead = f"postgres://postgres@127.0.0.1:{free_port()}/postgres"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT,
+        env=manage_env(DATABASE_URL=dead),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        status = None
+        for _ in range(100):
+            try:
+                status, _, _ = get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        assert status == HTTPStatus.OK
+        for path in ("/readyz", "/api/v1/parties/", "/api/v1/places/mukden/"):
+            status, headers, body = get(f"http://127.0.0.1:{port}{path}")
+            assert status == HTTPStatus.SERVICE_UNAVAILABLE, path
+            assert headers["Content-Type"] == "application/problem+json"
+            assert headers["Retry-After"] == "5"
+            assert json.loads(body)["status"] == 503
+            assert b"Traceback" not in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+class Switch:
+    """A TCP forwarder to PostgreSQL that a test can cut and restore: the database "goes away"
+    and "comes back" without touching the real server."""
+
+    def __init__(self, target_port=5432):
+        import threading
+
+        self.threading = threading
+        self.target = ("127.0.0.1", target_port)
+        self.port = free_port()
+        self.open = threading.Event()
+        self.connections = []
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.listener.listen()
+        self.listener.settimeout(0.2)
+        self.running = True
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while self.running:
+            try:
+                client, _ = self.listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            if not self.open.is_set():
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self.connections += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                self.threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.close()
+
+    def cut(self):
+        self.open.clear()
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        self.connections = []
+
+    def restore(self):
+        self.open.set()
+
+    def close(self):
+        self.running = False
+        self.cut()
+        self.listener.close()
+
+
+def postgres_is_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.postgres
+def test_the_service_recovers_by_itself_when_the_database_comes_back():
+    if not postgres_is_up():
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432 (CI and developer machines have it)")
+    switch = Switch()
+    switch.restore()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT,
+        env=manage_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{switch.port}/postgres"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        status = None
+        for _ in range(100):
+            try:
+                status, _, _ = get(f"http://127.0.0.1:{port}/readyz")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        assert status == HTTPStatus.OK
+        switch.cut()
+        assert get(f"http://127.0.0.1:{port}/readyz")[0] == HTTPStatus.SERVICE_UNAVAILABLE
+        switch.restore()
+        assert get(f"http://127.0.0.1:{port}/readyz")[0] == HTTPStatus.OK
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        switch.close()
