@@ -302,3 +302,17 @@ def test_the_service_recovers_by_itself_when_the_database_comes_back():
         server.terminate()
         server.wait(timeout=10)
         switch.close()
+
+
+@pytest.mark.django_db
+def test_the_admin_locks_out_repeated_failed_logins(client, django_user_model):
+    django_user_model.objects.create_superuser("target", "t@example.org", "the-right-password")
+    for _ in range(5):
+        failed = client.post("/admin/login/", {"username": "target", "password": "wrong"})
+        assert failed.status_code in (HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS)
+    locked = client.post("/admin/login/", {"username": "target", "password": "the-right-password"})
+    assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "locked" in locked.content.decode().lower()
+    assert "_auth_user_id" not in client.session
+    token = client.post("/api/v1/auth/token/", {"username": "target", "password": "the-right-password"})
+    assert token.status_code == HTTPStatus.BAD_REQUEST
