@@ -264,6 +264,8 @@ class CitationViewSet(RecordViewSet):
     )
     serializer_class = CitationDetailSerializer
     lookup_field = "uuid"
+    # Anything but a UUID is simply not found (and never reaches the UUID parser).
+    lookup_value_regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     filterset_class = CitationFilter
     search_fields = ["quote"]
     ordering_fields = ["start", "end"]

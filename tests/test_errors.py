@@ -56,3 +56,8 @@ def test_a_server_error_is_a_500_problem_without_a_traceback(monkeypatch):
     body = assert_problem(response, 500)
     assert "boom" not in response.content.decode()
     assert "Traceback" not in body["detail"]
+
+
+def test_a_malformed_citation_id_is_a_404_not_a_500(client):
+    assert_problem(client.get("/api/v1/citations/not-a-uuid/"), 404)
+    assert_problem(client.get("/api/v1/citations/zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz/"), 404)

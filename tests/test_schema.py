@@ -106,3 +106,11 @@ def test_docs_pages_load_their_assets_from_this_server(client, url):
     assert "sidecar" in page
     assert "cdn" not in page.lower()
     assert "unpkg" not in page.lower()
+
+
+def test_links_are_documented_as_read_and_as_written():
+    schemas = generated()["components"]["schemas"]
+    assert schemas["Party"]["properties"]["part_of"]["allOf"] == [{"$ref": "#/components/schemas/Link"}]
+    assert schemas["Event"]["properties"]["parties"]["items"] == {"$ref": "#/components/schemas/Link"}
+    assert schemas["PartyRequest"]["properties"]["part_of"]["type"] == "string"
+    assert set(schemas["Link"]["properties"]) == {"slug", "name", "url"}
