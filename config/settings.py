@@ -185,9 +185,10 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Japan–Russia 1903–1905 API",
     "DESCRIPTION": (
-        "A cited, read-only dataset on the Japan–Russia negotiations of 1903–1904, the war of "
-        "1904–1905 and the Portsmouth Treaty. Every record and every figure carries citations: "
-        "the exact words of the source document and their character offsets in it."
+        "A cited dataset on the Japan–Russia negotiations of 1903–1904, the war of 1904–1905 "
+        "and the Portsmouth Treaty. Every record and every figure carries citations: the exact "
+        "words of the source document and their character offsets in it. Reads are public; "
+        "editors write with a token and the matching permission."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
