@@ -1,4 +1,5 @@
 import django_filters
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from events.models import (
@@ -12,7 +13,8 @@ from events.models import (
     Place,
     Proposal,
 )
-from sources.filters import DateRangeBound, SlugChoiceFilter, StrictBooleanFilter, citable_content_types
+from sources.filters import DateRangeBound, SlugChoiceFilter, StrictBooleanFilter
+from sources.serializers import citable_models
 
 
 def party_filter(help_text: str, **kwargs):
@@ -107,7 +109,7 @@ class EngagementFilter(django_filters.FilterSet):
 class FigureFilter(django_filters.FilterSet):
     party = party_filter("Slug of the party the number concerns.")
     subject_type = django_filters.ChoiceFilter(
-        choices=lambda: [(name, name) for name in sorted(citable_content_types())],
+        choices=lambda: [(name, name) for name in sorted(citable_models())],
         method="filter_subject_type",
         help_text="Only figures about records of this kind.",
     )
@@ -117,9 +119,7 @@ class FigureFilter(django_filters.FilterSet):
         fields = ["measure", "unit", "party", "subject_type"]
 
     def filter_subject_type(self, qs, name, value: str):
-        from django.contrib.contenttypes.models import ContentType
-
-        return qs.filter(subject_type=ContentType.objects.get_for_model(citable_content_types()[value]))
+        return qs.filter(subject_type=ContentType.objects.get_for_model(citable_models()[value]))
 
 
 class ClaimFilter(django_filters.FilterSet):

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from sources.dates import overlapping, parse_partial_date, period_end
 from sources.models import Citation, Source
+from sources.serializers import citable_models
 
 
 class PartialDateFormField(forms.CharField):
@@ -75,19 +76,10 @@ class DateRangeBound(django_filters.Filter):
         return qs.filter(overlapping(self.date_field, None, period_end(date, precision)))
 
 
-def citable_content_types():
-    from django.apps import apps
-
-    from sources.serializers import record_type
-
-    models = [m for m in apps.get_models() if any(f.name == "citations" for f in m._meta.private_fields)]
-    return {record_type(m): m for m in models}
-
-
 class CitationFilter(django_filters.FilterSet):
     source = SlugChoiceFilter(queryset=Source.objects.all(), help_text="Slug of the source.")
     record_type = django_filters.ChoiceFilter(
-        choices=lambda: [(name, name) for name in sorted(citable_content_types())],
+        choices=lambda: [(name, name) for name in sorted(citable_models())],
         method="filter_record_type",
         help_text="Only citations supporting records of this kind.",
     )
@@ -102,7 +94,7 @@ class CitationFilter(django_filters.FilterSet):
         fields = ["source", "record_type", "covers"]
 
     def filter_record_type(self, qs, name, value: str):
-        model = citable_content_types()[value]
+        model = citable_models()[value]
         return qs.filter(content_type=ContentType.objects.get_for_model(model))
 
     def filter_covers(self, qs, name, value):
