@@ -15,6 +15,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from config.errors import problem_response
+from config.filtering import reject_unknown_parameters
 from events.models import Engagement, Event, Negotiation
 from events.views import (
     ClaimViewSet,
@@ -115,9 +116,7 @@ class StrictQueryMixin:
     allowed_parameters: frozenset[str] = frozenset()
 
     def check_parameters(self, request):
-        unknown = sorted(set(request.query_params) - self.allowed_parameters)
-        if unknown:
-            raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+        reject_unknown_parameters(request, self.allowed_parameters)
 
 
 class TimelineEntrySerializer(serializers.Serializer):
