@@ -90,3 +90,14 @@ def api_as():
         return client
 
     return client_for
+
+
+@pytest.fixture
+def browser_env(monkeypatch):
+    """Headless chromium is here (or the test skips, saying why)."""
+    from tests.browser import require_chromium
+
+    require_chromium()
+    # Playwright's sync API runs an event loop in this thread; the live server's ORM calls
+    # happen in its own thread, so Django's async guard does not apply to them.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

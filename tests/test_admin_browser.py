@@ -5,15 +5,9 @@ import urllib.request
 
 import pytest
 
-from tests.browser import foreign_requests, local_page, require_chromium
+from tests.browser import foreign_requests, local_page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser_env(monkeypatch):
-    require_chromium()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def test_an_editor_changes_a_record_in_the_admin(browser_env, live_db, live_server, django_user_model):

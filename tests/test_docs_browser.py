@@ -3,17 +3,9 @@
 import pytest
 
 from config.settings import SPECTACULAR_SETTINGS
-from tests.browser import foreign_requests, local_page, require_chromium
+from tests.browser import foreign_requests, local_page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser_env(monkeypatch):
-    require_chromium()
-    # Playwright's sync API runs an event loop in this thread; the live server's ORM calls
-    # happen in its own thread, so Django's async guard does not apply to them.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def test_swagger_ui_shows_every_tag_and_runs_an_operation(browser_env, live_db, live_server):
