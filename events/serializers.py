@@ -18,11 +18,7 @@ from sources.serializers import (
     PartialDateField,
     RecordSummaryField,
     RowSerializer,
-    summary_serializer,
 )
-
-CounterproposalSummary = summary_serializer(Counterproposal)
-EventSummary = summary_serializer(Event)
 
 
 def url_field(model_name: str):
@@ -230,8 +226,8 @@ class NegotiationDetailSerializer(NegotiationSerializer):
         read_only=True,
         help_text="Each request beside the counterproposal(s) answering it.",
     )
-    counterproposals = CounterproposalSummary(many=True, read_only=True)
-    events = EventSummary(many=True, read_only=True)
+    counterproposals = LinkField(many=True, read_only=True)
+    events = LinkField(many=True, read_only=True)
 
     class Meta(NegotiationSerializer.Meta):
         fields = [*NegotiationSerializer.Meta.fields, "exchanges", "counterproposals", "events"]

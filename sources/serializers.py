@@ -25,24 +25,6 @@ def detail_url(request, instance) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def summary_serializer(model):
-    """A `{slug, name, url}` serializer for links to records of `model`."""
-
-    class Meta:
-        fields = ["slug", "name", "url"]
-
-    Meta.model = model
-    attrs = {
-        "Meta": Meta,
-        "name": serializers.CharField(read_only=True),
-        "url": serializers.HyperlinkedIdentityField(
-            view_name=f"{record_type(model)}-detail", lookup_field="slug"
-        ),
-        "__doc__": f"A link to a {model._meta.verbose_name}.",
-    }
-    return type(f"{model.__name__}Summary", (serializers.ModelSerializer,), attrs)
-
-
 class LinkField(serializers.SlugRelatedField):
     """A related record: written as its slug, read as `{slug, name, url}`."""
 
@@ -56,9 +38,6 @@ class LinkField(serializers.SlugRelatedField):
 
     def use_pk_only_optimization(self):
         return False
-
-
-SourceSummary = summary_serializer(Source)
 
 
 def citable_models() -> dict:
@@ -154,7 +133,7 @@ class CitationSerializer(serializers.ModelSerializer):
 
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="citation-detail", lookup_field="uuid")
-    source = SourceSummary(read_only=True)
+    source = LinkField(read_only=True)
 
     class Meta:
         model = Citation
