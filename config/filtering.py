@@ -12,14 +12,30 @@ from rest_framework.exceptions import ValidationError
 # Parameters every list understands besides its own filters.
 COMMON_PARAMETERS = {"page", "page_size", "search", "ordering", "format"}
 
+# The longest text a client may search for, in a list's `search` or in /search/'s `q`.
+SEARCH_MAX_LENGTH = 200
 
-def reject_unknown_parameters(request, known) -> None:
-    """A 400 naming each query parameter outside `known`, and listing those allowed."""
+
+def check_query_parameters(request, known) -> None:
+    """A 400 for a query the view cannot honour as asked.
+
+    That is a parameter outside `known` (the 400 lists those allowed), an empty value (which
+    would otherwise quietly mean "no filter"), or a value holding a NUL character (SQLite
+    would take it, but PostgreSQL cannot compare one and would fail with a 500).
+    """
     unknown = sorted(set(request.query_params) - set(known))
     if unknown:
         raise ValidationError(
             {name: ["Unknown query parameter."] for name in unknown} | {"allowed": sorted(known)}
         )
+    errors = {}
+    for name, values in request.query_params.lists():
+        if any(value == "" for value in values):
+            errors[name] = ["Give a value, or leave the parameter out."]
+        elif any("\x00" in value for value in values):
+            errors[name] = ["Null characters are not allowed."]
+    if errors:
+        raise ValidationError(errors)
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -29,8 +45,29 @@ class StrictFilterBackend(DjangoFilterBackend):
             filterset_class = self.get_filterset_class(view, queryset)
             if filterset_class is not None:
                 known |= set(filterset_class.base_filters)
-            reject_unknown_parameters(request, known)
+            check_query_parameters(request, known)
         return super().filter_queryset(request, queryset, view)
+
+
+class BoundedSearchFilter(filters.SearchFilter):
+    """DRF's search, with a bounded query: past the bound a client gets a 400, not a slow scan."""
+
+    def get_search_terms(self, request):
+        raw = request.query_params.get(self.search_param, "")
+        if len(raw) > SEARCH_MAX_LENGTH:
+            raise ValidationError(
+                {self.search_param: [f"Give at most {SEARCH_MAX_LENGTH} characters to search for."]}
+            )
+        return super().get_search_terms(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["description"] = (
+                f"Words to look for (case-insensitive; at most {SEARCH_MAX_LENGTH} characters)."
+            )
+            parameter["schema"].update({"minLength": 1, "maxLength": SEARCH_MAX_LENGTH})
+        return parameters
 
 
 class StrictOrderingFilter(filters.OrderingFilter):
@@ -56,6 +93,24 @@ class StrictOrderingFilter(filters.OrderingFilter):
             return queryset
         # Empty values last, as PostgreSQL does: SQLite would put them first.
         return queryset.order_by(*(self.nulls_last(term) for term in ordering))
+
+    def get_schema_operation_parameters(self, view):
+        # A list of declared fields, each maybe prefixed with "-": what get_ordering accepts.
+        choices = [term for name in view.ordering_fields for term in (name, f"-{name}")]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Fields to order by, comma-separated; prefix one with - for descending order. "
+                    "Empty values come last either way."
+                ),
+                "style": "form",
+                "explode": False,
+                "schema": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": choices}},
+            }
+        ]
 
     @staticmethod
     def nulls_last(term):

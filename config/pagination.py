@@ -1,12 +1,17 @@
+from django import forms
 from django.conf import settings
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+
+from sources.filters import WholeNumberField
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """Numbered pages; `page_size` may be chosen up to a cap, and past it is a 400."""
 
     page_size_query_param = "page_size"
+    # `page=last` is DRF's convenience, but the schema says a page is a number.
+    last_page_strings = ()
 
     @property
     def max_page_size(self):
@@ -16,15 +21,22 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
+        message = f"Must be a whole number from 1 to {self.max_page_size}."
+        return self.whole_number(raw, self.page_size_query_param, message, self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        # A number past the last page is still a 404, as DRF answers it.
+        return self.whole_number(raw, self.page_query_param, "Must be a whole number from 1.")
+
+    @staticmethod
+    def whole_number(raw, name, message, max_value=None):
         try:
-            size = int(raw)
-        except ValueError:
-            size = 0
-        if not 1 <= size <= self.max_page_size:
-            raise ValidationError(
-                {self.page_size_query_param: [f"Must be a whole number from 1 to {self.max_page_size}."]}
-            )
-        return size
+            return WholeNumberField(min_value=1, max_value=max_value).clean(raw)
+        except forms.ValidationError:
+            raise ValidationError({name: [message]}) from None
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)

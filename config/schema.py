@@ -8,6 +8,9 @@ Swagger UI are true answers of this server, checked by the test suite.
 import json
 from pathlib import Path
 
+from drf_spectacular import openapi
+from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissionsOrAnonReadOnly
+
 EXAMPLES_FILE = Path(__file__).resolve().parent / "api_examples.json"
 
 PROBLEM_SCHEMA = {
@@ -34,11 +37,25 @@ PROBLEM_SCHEMA = {
 
 ERRORS = {
     "400": "Invalid input: an unknown parameter, filter value, ordering field or page size.",
-    "404": "No record with that identifier, or no such page.",
+    "404": "No record with that identifier, no such page, or a filter names a record that does not exist.",
     "405": "The method is not allowed on this resource.",
     "406": "The requested format cannot be produced.",
     "500": "The server failed; the error is logged.",
 }
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, knowing that anyone may read a resource editors write."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        anonymous_reads = any(
+            isinstance(permission, DjangoModelPermissionsOrAnonReadOnly)
+            for permission in self.view.get_permissions()
+        )
+        if anonymous_reads and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
 
 
 def load_examples() -> dict:

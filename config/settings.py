@@ -160,10 +160,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "config.filtering.StrictFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "config.filtering.BoundedSearchFilter",
         "config.filtering.StrictOrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.problem_exception_handler",
     # Token first: an anonymous write is then a 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [

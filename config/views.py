@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from config.filtering import reject_unknown_parameters
+from config.filtering import SEARCH_MAX_LENGTH, check_query_parameters
 from events.models import Engagement, Event, Negotiation
 from events.views import (
     ClaimViewSet,
@@ -27,7 +27,7 @@ from events.views import (
     PlaceViewSet,
     ProposalViewSet,
 )
-from sources.dates import Precision, format_partial_date, overlapping, period_end
+from sources.dates import PARTIAL_DATE_PATTERN, Precision, format_partial_date, overlapping, period_end
 from sources.filters import PartialDateFormField
 from sources.serializers import detail_url, record_type
 from sources.views import SourceViewSet
@@ -53,8 +53,6 @@ RESOURCES = {
     "schema": "schema",
     "token": "api-token",
 }
-
-SEARCH_QUERY_MAX_LENGTH = 200
 
 
 def healthz(request):
@@ -109,11 +107,13 @@ class StrictQueryMixin:
     """Answer a query parameter this view does not know with a 400."""
 
     permission_classes = [AllowAny]
+    # Their parameters are their own, checked by check_parameters; no list filters apply.
+    filter_backends = []
 
     allowed_parameters: frozenset[str] = frozenset()
 
     def check_parameters(self, request):
-        reject_unknown_parameters(request, self.allowed_parameters)
+        check_query_parameters(request, self.allowed_parameters)
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -143,12 +143,20 @@ class TimelineView(StrictQueryMixin, GenericAPIView):
             "that touches its month. Records the source does not date are left out."
         ),
         tags=["Explore"],
+        responses=TimelineEntrySerializer(many=True),
         parameters=[
             OpenApiParameter(
-                "start", OpenApiTypes.STR, description="YYYY, YYYY-MM or YYYY-MM-DD: from here on."
+                "start",
+                {"type": "string", "pattern": PARTIAL_DATE_PATTERN},
+                description="YYYY, YYYY-MM or YYYY-MM-DD: from here on.",
             ),
             OpenApiParameter(
-                "end", OpenApiTypes.STR, description="YYYY, YYYY-MM or YYYY-MM-DD: up to the end of it."
+                "end",
+                {"type": "string", "pattern": PARTIAL_DATE_PATTERN},
+                description=(
+                    "YYYY, YYYY-MM or YYYY-MM-DD: up to the end of it. An end before the start "
+                    "selects nothing."
+                ),
             ),
             OpenApiParameter(
                 "type",
@@ -204,8 +212,6 @@ class TimelineView(StrictQueryMixin, GenericAPIView):
             raise ValidationError(errors)
         start = bounds["start"][0] if bounds["start"] else None
         end = period_end(*bounds["end"]) if bounds["end"] else None
-        if start and end and end < start:
-            raise ValidationError({"end": ["The end of the range is before its start."]})
         return start, end
 
 
@@ -244,20 +250,22 @@ class SearchView(StrictQueryMixin, GenericAPIView):
             "looks in). Hits come grouped by kind, in each kind's own order."
         ),
         tags=["Explore"],
+        responses=SearchHitSerializer(many=True),
         parameters=[
             OpenApiParameter(
                 "q",
-                OpenApiTypes.STR,
+                {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX_LENGTH},
                 required=True,
-                description=f"The words to look for (1 to {SEARCH_QUERY_MAX_LENGTH} characters).",
+                allow_blank=False,
+                description=f"The text to look for, as given (1 to {SEARCH_MAX_LENGTH} characters).",
             )
         ],
     )
     def get(self, request, format=None):
         self.check_parameters(request)
-        query = request.query_params.get("q", "").strip()
-        if not query or len(query) > SEARCH_QUERY_MAX_LENGTH:
-            raise ValidationError({"q": [f"Give 1 to {SEARCH_QUERY_MAX_LENGTH} characters to search for."]})
+        query = request.query_params.get("q", "")
+        if not query or len(query) > SEARCH_MAX_LENGTH:
+            raise ValidationError({"q": [f"Give 1 to {SEARCH_MAX_LENGTH} characters to search for."]})
         hits = []
         for viewset in SEARCHED:
             model = viewset.queryset.model

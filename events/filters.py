@@ -13,7 +13,7 @@ from events.models import (
     Place,
     Proposal,
 )
-from sources.filters import DateRangeBound, SlugChoiceFilter, StrictBooleanFilter
+from sources.filters import DateRangeBound, IntegerFilter, SlugChoiceFilter, StrictBooleanFilter
 from sources.serializers import citable_models
 
 
@@ -55,6 +55,7 @@ class NegotiationFilter(django_filters.FilterSet):
 class ProposalFilter(django_filters.FilterSet):
     negotiation = SlugChoiceFilter(queryset=Negotiation.objects.all(), help_text="Slug of the negotiation.")
     party = party_filter("Slug of the party that made it.")
+    number = IntegerFilter(help_text="Its number in the negotiation.")
 
     class Meta:
         model = Proposal

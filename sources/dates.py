@@ -18,21 +18,28 @@ class Precision(models.TextChoices):
     YEAR = "year", "year"
 
 
-_PARTIAL_ISO = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+# Exactly the real dates, written YYYY, YYYY-MM or YYYY-MM-DD (years 0001 to 9999), so the
+# OpenAPI schema can state what the API accepts: no month 13, no 31 June, 29 February only
+# in leap years.
+_YEAR = r"(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+PARTIAL_DATE_PATTERN = (
+    rf"^(?:{_YEAR}(?:-(?:0[1-9]|1[0-2]))?"
+    rf"|{_YEAR}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    r"|(?:0[13-9]|1[0-2])-(?:29|30)"
+    r"|(?:0[13578]|1[02])-31)"
+    rf"|{_LEAP_YEAR}-02-29)$"
+)
+_PARTIAL_ISO = re.compile(PARTIAL_DATE_PATTERN)
 
 
 def parse_partial_date(text: str) -> tuple[datetime.date, str]:
     """Turn "1903", "1903-08" or "1903-08-12" into (first day, precision)."""
-    match = _PARTIAL_ISO.match(text) if isinstance(text, str) else None
-    if not match:
-        raise ValueError(f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = match["year"], match["month"], match["day"]
-    precision = Precision.DAY if day else Precision.MONTH if month else Precision.YEAR
-    try:
-        value = datetime.date(int(year), int(month or 1), int(day or 1))
-    except ValueError as exc:
-        raise ValueError(f"{text!r} is not a real date: {exc}") from None
-    return value, precision
+    if not isinstance(text, str) or not _PARTIAL_ISO.fullmatch(text):
+        raise ValueError(f"{text!r} is not a real date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+    parts = [int(part) for part in text.split("-")]
+    precision = (Precision.YEAR, Precision.MONTH, Precision.DAY)[len(parts) - 1]
+    return datetime.date(*parts, *[1] * (3 - len(parts))), precision
 
 
 def format_partial_date(value: datetime.date | None, precision: str | None) -> str | None:

@@ -1,10 +1,14 @@
+import re
+
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import validate_slug
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import NotFound
 
-from sources.dates import overlapping, parse_partial_date, period_end
+from sources.dates import PARTIAL_DATE_PATTERN, overlapping, parse_partial_date, period_end
 from sources.models import Citation, Source
 from sources.serializers import citable_models
 
@@ -22,24 +26,78 @@ class PartialDateFormField(forms.CharField):
             raise forms.ValidationError(str(exc)) from None
 
 
-@extend_schema_field(OpenApiTypes.STR)
+class SlugRecordField(django_filters.fields.ModelChoiceField):
+    """A record named by its slug. A malformed slug is invalid input (400); a well-formed one
+    that names no record is a 404 naming the parameter, as a detail URL with it would be."""
+
+    def __init__(self, *args, parameter: str, **kwargs):
+        self.parameter = parameter
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        validate_slug(value)
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            kind = self.queryset.model._meta.verbose_name
+            raise NotFound(f"{self.parameter}: no {kind} has the slug {value!r}.") from None
+
+
+@extend_schema_field({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"})
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
-    """A related record named by its slug; an unknown slug is a 400."""
+    """A related record named by its slug."""
+
+    field_class = SlugRecordField
 
     def __init__(self, *, queryset, **kwargs):
         super().__init__(queryset=queryset, to_field_name="slug", **kwargs)
 
+    @property
+    def field(self):
+        # The query parameter's name, for the 404: `party=` may filter on the field `parties`.
+        self.extra["parameter"] = next(name for name, f in self.parent.filters.items() if f is self)
+        return super().field
+
+
+# Bounds that every database compares safely (SQLite overflows past 64 bits).
+INTEGER_FILTER_MAX = 2**31 - 1
+
+
+class WholeNumberField(forms.IntegerField):
+    """Plain digits only: Django's own field would also take "1.0", " 1", "+1" and "1_0"."""
+
+    digits = re.compile(r"[0-9]+")
+
+    def to_python(self, value):
+        if value not in self.empty_values and not self.digits.fullmatch(str(value)):
+            raise forms.ValidationError("Expected a whole number, written in digits.", code="invalid")
+        return super().to_python(value)
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": INTEGER_FILTER_MAX})
+class IntegerFilter(django_filters.Filter):
+    """A whole number from 0 to 2**31 - 1; a fraction or anything larger is a 400."""
+
+    field_class = WholeNumberField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", INTEGER_FILTER_MAX)
+        super().__init__(**kwargs)
+
 
 class StrictBooleanFormField(forms.Field):
-    """true/false (or 1/0); anything else is an error rather than "no filter"."""
+    """true or false; anything else is an error rather than "no filter"."""
 
-    values = {"true": True, "1": True, "false": False, "0": False}
+    values = {"true": True, "false": False}
 
     def clean(self, value):
         if value in (None, ""):
             return None
         try:
-            return self.values[str(value).strip().lower()]
+            return self.values[value]
         except KeyError:
             raise forms.ValidationError(f"{value!r} is not a boolean; use true or false.") from None
 
@@ -49,7 +107,7 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanFormField
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field({"type": "string", "pattern": PARTIAL_DATE_PATTERN})
 class DateRangeBound(django_filters.Filter):
     """One end of a date range; a record's date counts with its whole period (month, year)."""
 
@@ -83,9 +141,8 @@ class CitationFilter(django_filters.FilterSet):
         method="filter_record_type",
         help_text="Only citations supporting records of this kind.",
     )
-    covers = django_filters.NumberFilter(
+    covers = IntegerFilter(
         method="filter_covers",
-        min_value=0,
         help_text="Only citations whose span includes this character offset of the source.",
     )
 

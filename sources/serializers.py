@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
-from sources.dates import format_partial_date, parse_partial_date
+from sources.dates import PARTIAL_DATE_PATTERN, format_partial_date, parse_partial_date
 from sources.models import Citation, Source
 
 
@@ -95,7 +95,7 @@ class RecordSummaryField(serializers.Field):
         }
 
 
-@extend_schema_field({"type": "string", "nullable": True, "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"})
+@extend_schema_field({"type": "string", "nullable": True, "pattern": PARTIAL_DATE_PATTERN})
 class PartialDateField(serializers.Field):
     """A date written to its precision: "1905-09-05", "1903-08" or "1904"; null where unknown.
 

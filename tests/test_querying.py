@@ -58,10 +58,46 @@ def test_a_month_precision_date_overlaps_any_range_touching_its_month(client):
 
 def test_unknown_filter_values_are_400_not_an_empty_200(client):
     assert "kind" in errors(client, "/api/v1/engagements/", kind="skirmish")
-    assert "party" in errors(client, "/api/v1/events/", party="atlantis")
+    assert "party" in errors(client, "/api/v1/events/", party="not a slug")
     assert "start" in errors(client, "/api/v1/events/", start="August 1903")
+    assert "start" in errors(client, "/api/v1/events/", start="1903-02-29")
     assert "is_interpretation" in errors(client, "/api/v1/claims/", is_interpretation="perhaps")
+    assert "is_interpretation" in errors(client, "/api/v1/claims/", is_interpretation="1")
     assert "colour" in errors(client, "/api/v1/places/", colour="red")
+
+
+@pytest.mark.parametrize("value", ["1.0", "+1", " 1", "1_0", "-1", "2147483648", "١"])
+def test_whole_number_parameters_take_plain_digits_in_range(client, value):
+    assert "number" in errors(client, "/api/v1/articles/", number=value)
+    assert "covers" in errors(client, "/api/v1/citations/", covers=value)
+    assert "page_size" in errors(client, "/api/v1/places/", page_size=value)
+    if value != "2147483648":  # a well-formed page number past the last page is a 404
+        assert "page" in errors(client, "/api/v1/places/", page=value)
+
+
+def test_an_empty_value_is_400_rather_than_no_filter(client):
+    assert errors(client, "/api/v1/events/", kind="") == {
+        "kind": ["Give a value, or leave the parameter out."]
+    }
+    assert "ordering" in errors(client, "/api/v1/events/", ordering="")
+    assert "q" in errors(client, "/api/v1/search/", q="")
+
+
+def test_a_filter_naming_no_record_is_404_naming_the_parameter(client):
+    response = client.get("/api/v1/events/", {"party": "atlantis"})
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json()["detail"] == "party: no party has the slug 'atlantis'."
+    response = client.get("/api/v1/articles/", {"treaty": "treaty-of-nowhere"})
+    assert response.json()["detail"] == "treaty: no treaty has the slug 'treaty-of-nowhere'."
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [("/api/v1/places/", "search"), ("/api/v1/search/", "q"), ("/api/v1/figures/", "unit")],
+)
+def test_text_holding_a_nul_character_is_400(client, url, parameter):
+    # PostgreSQL cannot compare text holding NUL; SQLite can. Both answer 400.
+    assert parameter in errors(client, url, **{parameter: "port\x00arthur"})
 
 
 def test_ordering_takes_only_declared_fields(client):
@@ -111,7 +147,7 @@ def test_timeline_filters_by_range_and_type(client):
         "breaking-off-of-relations",
     ]
     assert [e["slug"] for e in results(client, "/api/v1/timeline/", type="treaty")] == ["portsmouth-treaty"]
-    assert "end" in errors(client, "/api/v1/timeline/", start="1905", end="1904")
+    assert results(client, "/api/v1/timeline/", start="1905", end="1904") == []
     assert "type" in errors(client, "/api/v1/timeline/", type="battle")
     assert "when" in errors(client, "/api/v1/timeline/", when="1904")
 
@@ -133,4 +169,6 @@ def test_search_finds_every_kind_of_record(client):
 def test_search_needs_a_bounded_query(client):
     assert "q" in errors(client, "/api/v1/search/")
     assert "q" in errors(client, "/api/v1/search/", q="x" * 201)
+    assert "search" in errors(client, "/api/v1/places/", search="x" * 201)
+    assert results(client, "/api/v1/places/", search="x" * 200) == []
     assert results(client, "/api/v1/search/", q="Atlantis") == []

@@ -1,7 +1,7 @@
 import django_filters
 
 from events.filters import party_filter, place_filter
-from sources.filters import DateRangeBound, SlugChoiceFilter
+from sources.filters import DateRangeBound, IntegerFilter, SlugChoiceFilter
 from treaties.models import ArticleParty, Treaty, TreatyArticle
 
 
@@ -26,6 +26,7 @@ class TreatyArticleFilter(django_filters.FilterSet):
         method="filter_role",
     )
     place = place_filter("Slug of a place the article concerns.", field_name="places")
+    number = IntegerFilter(help_text="Its number in the treaty.")
 
     class Meta:
         model = TreatyArticle
