@@ -28,8 +28,11 @@ PROBLEM_SCHEMA = {
         "instance": {"type": "string", "description": "The path of the request."},
         "errors": {
             "type": "object",
-            "description": "For invalid input: each bad field or parameter with its messages.",
-            "additionalProperties": {"type": "array", "items": {}},
+            "description": (
+                "For invalid input: each bad field or parameter with its messages (for a list of "
+                "rows, the errors of each bad row by its index)."
+            ),
+            "additionalProperties": {"oneOf": [{"type": "array", "items": {}}, {"type": "object"}]},
         },
     },
     "required": ["type", "title", "status", "detail", "instance"],
@@ -45,7 +48,23 @@ ERRORS = {
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's, knowing that anyone may read a resource editors write."""
+    """drf-spectacular's, knowing that anyone may read a resource editors write, and that a
+    record's write rejects fields it does not know (so its request body says so)."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        from sources.serializers import RecordSerializer
+
+        result = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, RecordSerializer):
+            result["additionalProperties"] = False
+        return result
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        result = super()._map_serializer_field(field, direction, bypass_extensions)
+        # A to-many link that may not be empty (an engagement's belligerents) needs one item.
+        if result.get("type") == "array" and getattr(field, "allow_empty", True) is False:
+            result["minItems"] = 1
+        return result
 
     def get_auth(self):
         auths = super().get_auth()

@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound
 
 from sources.dates import PARTIAL_DATE_PATTERN, overlapping, parse_partial_date, period_end
 from sources.models import Citation, Source
+from sources.schema import SLUG_PATTERN
 from sources.serializers import citable_models
 
 
@@ -45,7 +46,7 @@ class SlugRecordField(django_filters.fields.ModelChoiceField):
             raise NotFound(f"{self.parameter}: no {kind} has the slug {value!r}.") from None
 
 
-@extend_schema_field({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"})
+@extend_schema_field({"type": "string", "pattern": SLUG_PATTERN})
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
     """A related record named by its slug."""
 

@@ -4,6 +4,9 @@ from drf_spectacular.contrib import django_filters
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
+# What Django's slug validator accepts, as the schema states it.
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
 
 class LinkSummarySerializer(serializers.Serializer):
     """A link to a related record."""
@@ -16,6 +19,18 @@ class LinkSummarySerializer(serializers.Serializer):
         ref_name = "Link"
 
 
+class RecordSummarySerializer(serializers.Serializer):
+    """A link to a record of any kind."""
+
+    type = serializers.CharField(help_text="The kind of record, e.g. engagement.")
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+
+    class Meta:
+        ref_name = "RecordSummary"
+
+
 class LinkFieldExtension(OpenApiSerializerFieldExtension):
     """A LinkField is written as a slug and read as `{slug, name, url}`."""
 
@@ -23,8 +38,33 @@ class LinkFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         if direction == "request":
-            return {"type": "string", "description": "The slug of the related record."}
+            return {
+                "type": "string",
+                "pattern": SLUG_PATTERN,
+                "description": "The slug of the related record.",
+            }
         return auto_schema.resolve_serializer(LinkSummarySerializer, direction).ref
+
+
+class RecordSummaryFieldExtension(OpenApiSerializerFieldExtension):
+    """A record of any kind: written as `{type, slug}`, read as `{type, slug, name, url}`."""
+
+    target_class = "sources.serializers.RecordSummaryField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            from sources.serializers import citable_models
+
+            return {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "enum": sorted(citable_models())},
+                    "slug": {"type": "string", "pattern": SLUG_PATTERN},
+                },
+                "required": ["type", "slug"],
+                "additionalProperties": False,
+            }
+        return auto_schema.resolve_serializer(RecordSummarySerializer, direction).ref
 
 
 class DjangoFilterExtension(django_filters.DjangoFilterExtension):

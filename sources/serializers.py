@@ -7,9 +7,10 @@ from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from sources.dates import PARTIAL_DATE_PATTERN, format_partial_date, parse_partial_date
 from sources.models import Citation, Source
@@ -28,9 +29,17 @@ def detail_url(request, instance) -> str:
 class LinkField(serializers.SlugRelatedField):
     """A related record: written as its slug, read as `{slug, name, url}`."""
 
+    default_error_messages = {"blank": "Give the slug of a record (or null, where it may be empty)."}
+
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "slug")
         super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        # DRF would take "" for null; the schema says a slug or null.
+        if data == "":
+            self.fail("blank")
+        return super().run_validation(data)
 
     def to_representation(self, value):
         request = self.context.get("request")
@@ -38,6 +47,20 @@ class LinkField(serializers.SlugRelatedField):
 
     def use_pk_only_optimization(self):
         return False
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return LinkListField(child_relation=cls(*args, **kwargs), **list_kwargs)
+
+
+class LinkListField(serializers.ManyRelatedField):
+    """A list of links. DRF's own would take a JSON object as the list of its keys."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 def citable_models() -> dict:
@@ -49,23 +72,12 @@ def citable_models() -> dict:
     }
 
 
-@extend_schema_field(
-    inline_serializer(
-        "RecordSummary",
-        {
-            "type": serializers.CharField(help_text="The kind of record, e.g. engagement."),
-            "slug": serializers.SlugField(),
-            "name": serializers.CharField(),
-            "url": serializers.URLField(),
-        },
-    )
-)
 class RecordSummaryField(serializers.Field):
     """A link to a record of any kind, for generic relations (a citation's record, a figure's
     subject). Written as `{"type": "engagement", "slug": "battle-of-tsushima"}`."""
 
     default_error_messages = {
-        "shape": 'Expected {"type": ..., "slug": ...}.',
+        "shape": 'Expected {{"type": ..., "slug": ...}} and nothing else.',
         "type": "Unknown record type {value!r}; choose from {choices}.",
         "missing": "No {type} with slug {slug!r}.",
     }
@@ -73,8 +85,9 @@ class RecordSummaryField(serializers.Field):
     def to_internal_value(self, data):
         if (
             not isinstance(data, Mapping)
-            or not isinstance(data.get("type"), str)
-            or not isinstance(data.get("slug"), str)
+            or set(data) != {"type", "slug"}
+            or not isinstance(data["type"], str)
+            or not isinstance(data["slug"], str)
         ):
             self.fail("shape")
         models = citable_models()
@@ -145,7 +158,44 @@ def citations_prefetch(path: str = "citations") -> Prefetch:
     return Prefetch(path, queryset=Citation.objects.select_related("source").defer("source__text"))
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class JsonTypeMixin:
+    """Takes only the JSON type the schema documents: DRF would also take 0 for false, "5"
+    or 5.0 for 5, and 5 for "5"."""
+
+    json_types: tuple[type, ...] = ()
+    default_error_messages = {"wrong_type": "Expected a JSON {expected}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, self.json_types) or (isinstance(data, bool) and bool not in self.json_types):
+            names = {str: "string", int: "integer", bool: "boolean"}
+            self.fail("wrong_type", expected=" or ".join(names[t] for t in self.json_types))
+        return super().to_internal_value(data)
+
+
+def strict(field_class, *json_types):
+    return type(field_class.__name__, (JsonTypeMixin, field_class), {"json_types": json_types})
+
+
+STRICT_FIELDS = {
+    serializers.CharField: strict(serializers.CharField, str),
+    serializers.SlugField: strict(serializers.SlugField, str),
+    serializers.ChoiceField: strict(serializers.ChoiceField, str),
+    serializers.IntegerField: strict(serializers.IntegerField, int),
+    serializers.BooleanField: strict(serializers.BooleanField, bool),
+    # Documented as a string, as it is read: "41.80000".
+    serializers.DecimalField: strict(serializers.DecimalField, str),
+}
+
+
+class StrictTypesMixin:
+    """Model fields become serializer fields that take only the JSON type documented."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        return STRICT_FIELDS.get(field_class, field_class), field_kwargs
+
+
+class RecordSerializer(StrictTypesMixin, serializers.ModelSerializer):
     """Writes that are strict: an unknown or read-only field is a 400, not silently dropped;
     a slug is set once, at creation; and the model's own validation (choices, constraints,
     uniqueness) answers with a 400 that names the field instead of a database error."""
@@ -185,7 +235,7 @@ class RecordSerializer(serializers.ModelSerializer):
         return []
 
 
-class RowSerializer(serializers.ModelSerializer):
+class RowSerializer(StrictTypesMixin, serializers.ModelSerializer):
     """A row of a through model written inside its owner; the model's rules that do not
     involve the owner (choices, check constraints) answer with a 400."""
 

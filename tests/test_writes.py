@@ -288,3 +288,38 @@ def test_event_count_unchanged_by_rejected_writes(users, api_as):
     before = Event.objects.count()
     api_as(users["admin"]).post("/api/v1/events/", {"slug": "x", "kind": "party"}, format="json")
     assert Event.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Muk\\u0000den", "Null characters are not allowed."),
+        ("Mukden \\ud800", "Surrogate characters are not allowed: U+D800."),
+    ],
+)
+def test_text_postgresql_cannot_store_is_a_400_on_every_database(users, api_as, text, message):
+    # SQLite would store NUL; PostgreSQL refuses it and a lone surrogate cannot be encoded.
+    body = f'{{"name": "{text}"}}'.encode()
+    client = api_as(users["admin"])
+    response = client.generic("PATCH", "/api/v1/places/mukden/", body, content_type="application/json")
+    assert errors_of(response) == {"name": [message]}
+    assert Place.objects.get(slug="mukden").name == "Mukden"
+
+
+def test_json_types_are_taken_as_documented(users, api_as):
+    client = api_as(users["admin"])
+    assert "is_interpretation" in errors_of(
+        client.patch(
+            "/api/v1/claims/japan-won-consecutive-victories/", {"is_interpretation": 0}, format="json"
+        )
+    )
+    assert "name" in errors_of(client.patch("/api/v1/places/mukden/", {"name": 5}, format="json"))
+    assert "number" in errors_of(
+        client.patch("/api/v1/engagements/battle-of-tsushima/", {"number": "4"}, format="json")
+    )
+    assert "places" in errors_of(
+        client.patch("/api/v1/claims/japan-won-consecutive-victories/", {"places": {}}, format="json")
+    )
+    assert "part_of" in errors_of(
+        client.patch("/api/v1/parties/baltic-fleet/", {"part_of": ""}, format="json")
+    )
