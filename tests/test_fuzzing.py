@@ -1,0 +1,134 @@
+"""Schemathesis over every operation of the schema, with all of its checks.
+
+Reads go out as an anonymous client, writes as an editor with every permission; the stateful
+run follows the links it finds between operations (create, read, update, delete). The app is
+called in-process over WSGI, against the test database (SQLite, or PostgreSQL in CI).
+"""
+
+import json
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections, transaction
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
+from schemathesis.config import SchemathesisConfig
+
+from config.wsgi import application
+
+WRITES = ["POST", "PUT", "PATCH", "DELETE"]
+
+CONFIG = {
+    "generation": {
+        # Same examples every run, so a red CI is reproducible, not luck.
+        "deterministic": True,
+        "max-examples": 30,
+        # NUL in text is answered with a 400 on every database; tests/test_querying.py and
+        # tests/test_writes.py send it. The schema does not forbid it, so Schemathesis would
+        # count the 400 against us.
+        "allow-x00": False,
+    },
+    "operations": [
+        {
+            "include-method": ["POST", "PUT", "PATCH"],
+            "checks": {
+                # A body can be well-formed and still break a rule about the data that no
+                # schema states: a link to a record that does not exist, a quote that is not
+                # the source's text at its offsets, a slug already taken, a month-precision
+                # date not on day 1. Those are 400s naming the field.
+                "positive_data_acceptance": {
+                    "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "429"]
+                }
+            },
+        }
+    ],
+}
+
+
+# The editor's token, set by the editor fixture; Schemathesis sends it as declared credentials
+# and checks that a write without it, or with a wrong one, is refused.
+EDITOR_TOKEN = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c"
+EDITOR_AUTH = {"auth": {"openapi": {"tokenAuth": {"api_key": f"Token {EDITOR_TOKEN}"}}}}
+HEADERS = {"Host": "127.0.0.1"}
+
+
+def load_schema(**config):
+    generated = SchemaGenerator().get_schema(request=None, public=True)
+    raw = json.loads(OpenApiJsonRenderer().render(generated))
+    config = SchemathesisConfig.from_dict(CONFIG | config | {"headers": HEADERS})
+    schema = schemathesis.openapi.from_dict(raw, config=config)
+    schema.app = application
+    return schema
+
+
+reads = load_schema().exclude(method=WRITES)
+as_editor = load_schema(**EDITOR_AUTH)
+writes = as_editor.include(method=WRITES)
+
+
+@pytest.fixture(autouse=True)
+def _one_connection_per_test():
+    # Django closes its connection when a WSGI request ends; the test's transaction lives on
+    # that connection, so keep it open as Django's own test client does.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def editor(make_user):
+    from django.contrib.auth.models import Permission
+    from rest_framework.authtoken.models import Token
+
+    user = make_user("fuzzing-editor")
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["sources", "events", "treaties"])
+    )
+    Token.objects.create(user=user, key=EDITOR_TOKEN)
+    return user
+
+
+@pytest.mark.django_db
+@reads.parametrize()
+def test_reads_as_anyone(case):
+    case.call_and_validate()
+
+
+@pytest.mark.django_db
+@writes.parametrize()
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_writes_as_an_editor(case, editor):
+    case.call_and_validate()
+
+
+class Workflow(as_editor.as_state_machine()):
+    """Each scenario starts from the dataset as loaded: its writes are rolled back after it,
+    so the next one does not meet the records it left behind."""
+
+    def setup(self):
+        self.scenario = transaction.atomic()
+        self.scenario.__enter__()
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self.scenario.__exit__(None, None, None)
+
+
+@pytest.mark.django_db
+def test_stateful_runs_follow_links_between_operations(editor):
+    run_state_machine_as_test(
+        Workflow,
+        settings=settings(
+            max_examples=60,
+            stateful_step_count=8,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
