@@ -3,32 +3,23 @@
 import contextlib
 import json
 import logging
-import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from http import HTTPStatus
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.servers import ROOT, free_port, get, gunicorn, manage_env
+
 PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "k3+Vq9#pZ2!mW7@rT5$yL1%nB8^cX4&dF6*gH0(jS2)aQ9-eU7_iO3=vR5~tY1",
     "DJANGO_ALLOWED_HOSTS": "api.example.org",
 }
-
-
-def manage_env(**env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
-    return environment | env
 
 
 def test_check_deploy_reports_nothing_with_production_settings():
@@ -155,50 +146,18 @@ def test_each_request_is_one_json_log_line_with_its_id(client):
     assert len(second["request_id"]) == 32
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=15) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
 def test_with_the_database_unreachable_requests_get_a_quick_503():
     # The production server (gunicorn) pointed at a PostgreSQL port where nothing listens.
-    port = free_port()
     dead = f"postgres://postgres@127.0.0.1:{free_port()}/postgres"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=ROOT,
-        env=manage_env(DATABASE_URL=dead),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        status = None
-        for _ in range(100):
-            try:
-                status, _, _ = get(f"http://127.0.0.1:{port}/healthz")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
-        assert status == HTTPStatus.OK
+    with gunicorn(DATABASE_URL=dead) as (base, _):
+        assert get(base + "/healthz")[0] == HTTPStatus.OK
         for path in ("/readyz", "/api/v1/parties/", "/api/v1/places/mukden/"):
-            status, headers, body = get(f"http://127.0.0.1:{port}{path}")
+            status, headers, body = get(base + path)
             assert status == HTTPStatus.SERVICE_UNAVAILABLE, path
             assert headers["Content-Type"] == "application/problem+json"
             assert headers["Retry-After"] == "5"
             assert json.loads(body)["status"] == 503
             assert b"Traceback" not in body
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 class Switch:
@@ -277,30 +236,16 @@ def test_the_service_recovers_by_itself_when_the_database_comes_back():
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432 (CI and developer machines have it)")
     switch = Switch()
     switch.restore()
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=ROOT,
-        env=manage_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{switch.port}/postgres"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        status = None
-        for _ in range(100):
-            try:
-                status, _, _ = get(f"http://127.0.0.1:{port}/readyz")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
-        assert status == HTTPStatus.OK
-        switch.cut()
-        assert get(f"http://127.0.0.1:{port}/readyz")[0] == HTTPStatus.SERVICE_UNAVAILABLE
-        switch.restore()
-        assert get(f"http://127.0.0.1:{port}/readyz")[0] == HTTPStatus.OK
+        with gunicorn(
+            ready_path="/readyz", DATABASE_URL=f"postgres://postgres@127.0.0.1:{switch.port}/postgres"
+        ) as (base, _):
+            assert get(base + "/readyz")[0] == HTTPStatus.OK
+            switch.cut()
+            assert get(base + "/readyz")[0] == HTTPStatus.SERVICE_UNAVAILABLE
+            switch.restore()
+            assert get(base + "/readyz")[0] == HTTPStatus.OK
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         switch.close()
 
 
@@ -316,3 +261,42 @@ def test_the_admin_locks_out_repeated_failed_logins(client, django_user_model):
     assert "_auth_user_id" not in client.session
     token = client.post("/api/v1/auth/token/", {"username": "target", "password": "the-right-password"})
     assert token.status_code == HTTPStatus.BAD_REQUEST
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def redis_is_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_two_servers_count_one_rate_limit_in_redis():
+    if not redis_is_up():
+        pytest.skip("Redis is not running on 127.0.0.1:6379 (CI and developer machines have it)")
+    import redis
+
+    store = redis.Redis.from_url(REDIS_URL)
+    store.flushdb()
+    limits = {"REDIS_URL": REDIS_URL, "API_ANON_RATE": "6/minute"}
+    try:
+        with gunicorn(**limits) as (first, _), gunicorn(**limits) as (second, _):
+            answers = [get(base + "/api/v1/")[:2] for base in [first, second] * 4]
+            assert [status for status, _ in answers] == [HTTPStatus.OK] * 6 + [
+                HTTPStatus.TOO_MANY_REQUESTS
+            ] * 2
+            assert [headers["RateLimit-Remaining"] for _, headers in answers[:6]] == [
+                "5",
+                "4",
+                "3",
+                "2",
+                "1",
+                "0",
+            ]
+            assert 0 < int(answers[-1][1]["Retry-After"]) <= 60
+            assert store.keys("*throttle_anon*")
+    finally:
+        store.flushdb()
