@@ -39,11 +39,30 @@ PROBLEM_SCHEMA = {
 }
 
 ERRORS = {
-    "400": "Invalid input: an unknown parameter, filter value, ordering field or page size.",
+    "400": (
+        "Invalid input, as this schema states it: an unknown parameter or field, a value of the "
+        "wrong type or form, out of range, or not among the choices."
+    ),
     "404": "No record with that identifier, no such page, or a filter names a record that does not exist.",
     "405": "The method is not allowed on this resource.",
     "406": "The requested format cannot be produced.",
+    "429": "Too many requests: wait the seconds in Retry-After.",
     "500": "The server failed; the error is logged.",
+    "503": "The database is unavailable: try again after the seconds in Retry-After.",
+}
+
+# Only writes can meet these.
+WRITE_ERRORS = {
+    "401": "No credentials, or wrong ones: send `Authorization: Token <key>`.",
+    "403": "The user lacks the permission for this change.",
+    "409": "The change conflicts with other records: a slug or number already taken, or (on "
+    "delete) records that still refer to this one.",
+    "412": "The record changed since the version whose ETag was sent in If-Match.",
+    "422": (
+        "Well-formed input that breaks a rule about the data, which no schema can state: a link "
+        "to a record that does not exist, a quote that is not the source's text at its offsets, "
+        "a month-precision date not on day 1, a slug that would change."
+    ),
 }
 
 
@@ -52,17 +71,20 @@ class AutoSchema(openapi.AutoSchema):
     record's write rejects fields it does not know (so its request body says so)."""
 
     def _map_basic_serializer(self, serializer, direction):
-        from sources.serializers import RecordSerializer
-
         result = super()._map_basic_serializer(serializer, direction)
-        if direction == "request" and isinstance(serializer, RecordSerializer):
+        if direction == "request" and getattr(serializer, "rejects_unknown_fields", False):
             result["additionalProperties"] = False
         return result
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         result = super()._map_serializer_field(field, direction, bypass_extensions)
-        # A to-many link that may not be empty (an engagement's belligerents) needs one item.
-        if result.get("type") == "array" and getattr(field, "allow_empty", True) is False:
+        # A to-many link that may not be empty (an engagement's belligerents) needs one item
+        # when written; a read shows what is stored.
+        if (
+            direction == "request"
+            and result.get("type") == "array"
+            and getattr(field, "allow_empty", True) is False
+        ):
             result["minItems"] = 1
         return result
 
@@ -91,7 +113,8 @@ def add_problem_responses_and_examples(result, generator, request, public):
     for path, path_item in paths.items():
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
-            for status, description in ERRORS.items():
+            errors = ERRORS | (WRITE_ERRORS if method in ("post", "put", "patch", "delete") else {})
+            for status, description in errors.items():
                 responses.setdefault(status, {"description": description, "content": problem})
             example = examples.get(operation.get("operationId")) or written_record_example(
                 paths, path, method, examples

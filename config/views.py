@@ -6,8 +6,9 @@ from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -85,7 +86,14 @@ class TokenView(ObtainAuthToken):
         ],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        refused = serializer.errors.get("non_field_errors", []) if not serializer.is_valid() else []
+        if any(error.code == "authorization" for error in refused):
+            # Well-formed credentials that match no active user: a 401, as for a bad token.
+            raise AuthenticationFailed("Unable to log in with the username and password given.")
+        serializer.is_valid(raise_exception=True)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
 
 
 class ApiRootView(APIView):

@@ -1,3 +1,6 @@
+import re
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.models import (
@@ -19,6 +22,41 @@ from sources.serializers import (
     RecordSummaryField,
     RowSerializer,
 )
+
+
+class CoordinateField(serializers.DecimalField):
+    """Degrees as the API reads them: a string with up to 5 decimals, within the bound.
+
+    The pattern is the whole rule, so the schema can state it: DRF alone would also take
+    "1e1", " 5" or "05", and a bound the schema could not express.
+    """
+
+    pattern: str
+    default_error_messages = {"coordinate": "Give degrees as a string matching {pattern}."}
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=8, decimal_places=5, allow_null=True, required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
+            self.fail("coordinate", pattern=self.pattern)
+        return super().to_internal_value(data)
+
+
+LATITUDE_PATTERN = r"^-?(?:90(?:\.0{1,5})?|[1-8]?[0-9](?:\.[0-9]{1,5})?)$"
+LONGITUDE_PATTERN = r"^-?(?:180(?:\.0{1,5})?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]{1,5})?)$"
+
+
+@extend_schema_field({"type": "string", "nullable": True, "pattern": LATITUDE_PATTERN, "example": "41.80000"})
+class LatitudeField(CoordinateField):
+    pattern = LATITUDE_PATTERN
+
+
+@extend_schema_field(
+    {"type": "string", "nullable": True, "pattern": LONGITUDE_PATTERN, "example": "123.40000"}
+)
+class LongitudeField(CoordinateField):
+    pattern = LONGITUDE_PATTERN
 
 
 def url_field(model_name: str):
@@ -110,6 +148,8 @@ class PartySerializer(CitedSerializer):
 
 class PlaceSerializer(CitedSerializer):
     url = url_field("place")
+    latitude = LatitudeField()
+    longitude = LongitudeField()
 
     class Meta:
         model = Place

@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
 from rest_framework.relations import MANY_RELATION_KWARGS
 
@@ -79,7 +80,7 @@ class RecordSummaryField(serializers.Field):
     default_error_messages = {
         "shape": 'Expected {{"type": ..., "slug": ...}} and nothing else.',
         "type": "Unknown record type {value!r}; choose from {choices}.",
-        "missing": "No {type} with slug {slug!r}.",
+        "does_not_exist": "No {type} with slug {slug!r}.",
     }
 
     def to_internal_value(self, data):
@@ -96,7 +97,7 @@ class RecordSummaryField(serializers.Field):
             self.fail("type", value=data["type"], choices=", ".join(sorted(models)))
         found = model.objects.filter(slug=data["slug"]).first()
         if found is None:
-            self.fail("missing", type=data["type"], slug=data["slug"])
+            self.fail("does_not_exist", type=data["type"], slug=data["slug"])
         return found
 
     def to_representation(self, value):
@@ -195,10 +196,26 @@ class StrictTypesMixin:
         return STRICT_FIELDS.get(field_class, field_class), field_kwargs
 
 
-class RecordSerializer(StrictTypesMixin, serializers.ModelSerializer):
-    """Writes that are strict: an unknown or read-only field is a 400, not silently dropped;
-    a slug is set once, at creation; and the model's own validation (choices, constraints,
-    uniqueness) answers with a 400 that names the field instead of a database error."""
+def model_rule_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    """The model's own validation, past the serializer's fields: a rule about the data (a
+    constraint, clean()) the schema cannot state, or a duplicate. See config.errors."""
+
+    def recode(detail):
+        if isinstance(detail, dict):
+            return {key: recode(value) for key, value in detail.items()}
+        if isinstance(detail, list):
+            return [recode(value) for value in detail]
+        code = detail.code if detail.code in ("unique", "unique_together") else "data_rule"
+        return ErrorDetail(str(detail), code=code)
+
+    return serializers.ValidationError(recode(get_error_detail(exc)))
+
+
+class KnownFieldsMixin:
+    """An unknown or read-only field is a 400, not silently dropped; the schema says so
+    (additionalProperties: false, see config.schema.AutoSchema)."""
+
+    rejects_unknown_fields = True
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -209,11 +226,22 @@ class RecordSerializer(StrictTypesMixin, serializers.ModelSerializer):
                     errors[key] = ["Unknown field."]
                 elif field.read_only:
                     errors[key] = ["This field is read-only."]
-                elif key == "slug" and self.instance is not None and data[key] != self.instance.slug:
-                    errors[key] = ["The slug of an existing record cannot be changed."]
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+class RecordSerializer(KnownFieldsMixin, StrictTypesMixin, serializers.ModelSerializer):
+    """Writes that are strict: only known fields of the documented JSON types; a slug is set
+    once, at creation; and the model's own validation (choices, constraints, uniqueness)
+    answers with a 422 or 409 that names the field instead of a database error."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if self.instance is not None and value.get("slug", self.instance.slug) != self.instance.slug:
+            message = ErrorDetail("The slug of an existing record cannot be changed.", code="data_rule")
+            raise serializers.ValidationError({"slug": [message]})
+        return value
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -227,7 +255,7 @@ class RecordSerializer(StrictTypesMixin, serializers.ModelSerializer):
         try:
             candidate.full_clean(exclude=[*many, *computed, *self.nested_writes()])
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(get_error_detail(exc)) from None
+            raise model_rule_error(exc) from None
         return attrs
 
     def nested_writes(self) -> list[str]:
@@ -235,9 +263,9 @@ class RecordSerializer(StrictTypesMixin, serializers.ModelSerializer):
         return []
 
 
-class RowSerializer(StrictTypesMixin, serializers.ModelSerializer):
+class RowSerializer(KnownFieldsMixin, StrictTypesMixin, serializers.ModelSerializer):
     """A row of a through model written inside its owner; the model's rules that do not
-    involve the owner (choices, check constraints) answer with a 400."""
+    involve the owner (check constraints) answer with a 422."""
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -246,7 +274,7 @@ class RowSerializer(StrictTypesMixin, serializers.ModelSerializer):
         try:
             row.full_clean(exclude=owner_fields, validate_unique=False)
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(get_error_detail(exc)) from None
+            raise model_rule_error(exc) from None
         return attrs
 
 

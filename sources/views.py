@@ -7,13 +7,19 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
 from sources.filters import CitationFilter
 from sources.history import restore_version, version_rows
 from sources.models import Citation, Source
-from sources.serializers import CitationDetailSerializer, SourceDetailSerializer, SourceSerializer
+from sources.serializers import (
+    STRICT_FIELDS,
+    CitationDetailSerializer,
+    KnownFieldsMixin,
+    SourceDetailSerializer,
+    SourceSerializer,
+)
 
 
 class PreconditionFailed(APIException):
@@ -41,8 +47,13 @@ class VersionSerializer(serializers.Serializer):
     snapshot = serializers.DictField(help_text="The record's fields as they were; relations as slugs.")
 
 
-class RestorationSerializer(serializers.Serializer):
-    version = serializers.IntegerField(help_text="A version from the record's history.")
+class RestorationSerializer(KnownFieldsMixin, serializers.Serializer):
+    version = STRICT_FIELDS[serializers.IntegerField](
+        min_value=1,
+        # The largest id every database stores; past it a lookup would overflow SQLite.
+        max_value=2**63 - 1,
+        help_text="A version from the record's history.",
+    )
 
 
 def document(singular: str, plural: str, tag: str, description: str = "", writable: bool = True):
@@ -209,12 +220,9 @@ class RecordViewSet(ReadOnlyRecordViewSet, viewsets.ModelViewSet):
     def restorations(self, request, **kwargs):
         model = self.queryset.model
         key = {self.lookup_field: kwargs[self.lookup_field]}
-        version = request.data.get("version") if isinstance(request.data, dict) else None
-        if not isinstance(version, int) or isinstance(version, bool):
-            raise ValidationError({"version": ["A version number from this record's history."]})
-        unknown = sorted(set(request.data) - {"version"})
-        if unknown:
-            raise ValidationError({name: ["Unknown field."] for name in unknown})
+        restoration = RestorationSerializer(data=request.data)
+        restoration.is_valid(raise_exception=True)
+        version = restoration.validated_data["version"]
         historical = model.history.filter(**key, history_id=version).first()
         if historical is None:
             raise Http404(f"{model._meta.verbose_name} {kwargs[self.lookup_field]} has no version {version}.")

@@ -82,8 +82,11 @@ def test_a_token_is_had_for_a_username_and_password(users):
         == HTTPStatus.OK
     )
     wrong = APIClient().post("/api/v1/auth/token/", {"username": "editor", "password": "nope"}, format="json")
-    assert wrong.status_code == HTTPStatus.BAD_REQUEST
+    assert wrong.status_code == HTTPStatus.UNAUTHORIZED
     assert wrong["Content-Type"] == "application/problem+json"
+    assert wrong["WWW-Authenticate"] == "Token"
+    missing = APIClient().post("/api/v1/auth/token/", {"username": "editor"}, format="json")
+    assert missing.status_code == HTTPStatus.BAD_REQUEST
 
 
 def test_session_authentication_serves_the_browsable_api(users, client):
@@ -140,8 +143,9 @@ def test_nested_rows_are_written_in_place(users, api_as):
     }
 
 
-def errors_of(response):
-    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+def errors_of(response, *statuses):
+    """The errors of a refused write: a 400 unless other statuses are named."""
+    assert response.status_code in (statuses or (HTTPStatus.BAD_REQUEST,)), response.content
     assert response["Content-Type"] == "application/problem+json"
     return response.json()["errors"]
 
@@ -150,7 +154,10 @@ def test_unknown_and_read_only_fields_are_rejected(users, api_as):
     client = api_as(users["admin"])
     errors = errors_of(client.patch("/api/v1/places/mukden/", {"population": 5, "url": "x"}, format="json"))
     assert errors == {"population": ["Unknown field."], "url": ["This field is read-only."]}
-    errors = errors_of(client.patch("/api/v1/places/mukden/", {"slug": "shenyang"}, format="json"))
+    errors = errors_of(
+        client.patch("/api/v1/places/mukden/", {"slug": "shenyang"}, format="json"),
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+    )
     assert errors == {"slug": ["The slug of an existing record cannot be changed."]}
     errors = errors_of(
         client.patch("/api/v1/events/final-proposal/", {"date_precision": "year"}, format="json")
@@ -168,7 +175,9 @@ def test_a_citation_whose_quote_is_not_at_its_offsets_is_refused(users, api_as):
         "quote": "August",
         "record": {"type": "place", "slug": "mukden"},
     }
-    errors = errors_of(client.post("/api/v1/citations/", body, format="json"))
+    errors = errors_of(
+        client.post("/api/v1/citations/", body, format="json"), HTTPStatus.UNPROCESSABLE_ENTITY
+    )
     assert errors["quote"] == [
         "The source text at 4–10 reads 'ugust ', not 'August'. The quote appears at 3–9."
     ]
@@ -263,11 +272,14 @@ BAD_INPUT = {
 
 
 @pytest.mark.parametrize(("path", "field"), [(p, f) for p, fields in BAD_INPUT.items() for f in fields])
-def test_bad_input_on_every_writable_field_is_a_400_naming_it(users, api_as, path, field):
+def test_bad_input_on_every_writable_field_is_refused_naming_it(users, api_as, path, field):
+    # 400 for a value the schema refuses, 422 for one it accepts that breaks a rule about the
+    # data (a link to a record that does not exist); the last test here pins which is which.
     url = f"/api/v1/{path}"
     client = api_as(users["admin"])
     before = client.get(url).json()
-    errors = errors_of(client.patch(url, {field: BAD_INPUT[path][field]}, format="json"))
+    response = client.patch(url, {field: BAD_INPUT[path][field]}, format="json")
+    errors = errors_of(response, HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY)
     assert list(errors) == [field]
     assert client.get(url).json() == before
 
@@ -323,3 +335,22 @@ def test_json_types_are_taken_as_documented(users, api_as):
     assert "part_of" in errors_of(
         client.patch("/api/v1/parties/baltic-fleet/", {"part_of": ""}, format="json")
     )
+
+
+def test_schema_valid_input_is_422_when_it_breaks_a_rule_and_409_when_it_collides(users, api_as):
+    client = api_as(users["admin"])
+    missing = client.patch("/api/v1/claims/mukden-was-decisive/", {"places": ["atlantis"]}, format="json")
+    assert errors_of(missing, HTTPStatus.UNPROCESSABLE_ENTITY) == {
+        "places": ["Object with slug=atlantis does not exist."]
+    }
+    assert missing.json()["title"] == "Unprocessable Entity"
+    shape = client.patch("/api/v1/claims/mukden-was-decisive/", {"places": "atlantis"}, format="json")
+    assert "places" in errors_of(shape, HTTPStatus.BAD_REQUEST)
+    mixed = client.patch(
+        "/api/v1/claims/mukden-was-decisive/", {"places": ["atlantis"], "name": ""}, format="json"
+    )
+    assert set(errors_of(mixed, HTTPStatus.BAD_REQUEST)) == {"places", "name"}
+    taken = client.post(
+        "/api/v1/places/", {"slug": "mukden", "name": "Mukden", "kind": "city"}, format="json"
+    )
+    assert errors_of(taken, HTTPStatus.CONFLICT) == {"slug": ["place with this slug already exists."]}
