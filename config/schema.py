@@ -6,9 +6,12 @@ Swagger UI are true answers of this server, checked by the test suite.
 """
 
 import json
+from http import HTTPStatus
 from pathlib import Path
 
+from django.core.validators import RegexValidator
 from drf_spectacular import openapi
+from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissionsOrAnonReadOnly
 
 EXAMPLES_FILE = Path(__file__).resolve().parent / "api_examples.json"
@@ -51,6 +54,27 @@ ERRORS = {
     "503": "The database is unavailable: try again after the seconds in Retry-After.",
 }
 
+
+def header(description: str, schema: dict, required: bool = True) -> dict:
+    return {"description": description, "schema": schema, "required": required}
+
+
+# Documented once, under components/headers, and referred to from each response.
+HEADERS = {
+    "X-Request-ID": header("The request's id, as in the server's log line for it.", {"type": "string"}),
+    "Retry-After": header("Seconds to wait before trying again.", {"type": "integer", "minimum": 0}),
+    "ETag": header(
+        "A strong ETag of the record as shown: send it in If-None-Match (304 when unchanged) or "
+        "in If-Match on a write (412 when it changed since).",
+        {"type": "string"},
+    ),
+    "Location": header("The URL of the new record.", {"type": "string", "format": "uri"}),
+    "RateLimit-Limit": header("Requests allowed in the window.", {"type": "integer"}, required=False),
+    "RateLimit-Remaining": header("Requests left in the window.", {"type": "integer"}, required=False),
+    "RateLimit-Reset": header("Seconds until the window resets.", {"type": "integer"}, required=False),
+}
+
+
 # Only writes can meet these.
 WRITE_ERRORS = {
     "401": "No credentials, or wrong ones: send `Authorization: Token <key>`.",
@@ -86,6 +110,17 @@ class AutoSchema(openapi.AutoSchema):
             and getattr(field, "allow_empty", True) is False
         ):
             result["minItems"] = 1
+        # DRF trims text before it checks for blank, so "\n" is blank: say that some
+        # character must be other than whitespace (Python's and the schema's \S agree here).
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and field.trim_whitespace
+            and not field.allow_blank
+            and not {"pattern", "enum", "format"} & set(result)
+            and not any(isinstance(v, RegexValidator) for v in field.validators)
+        ):
+            result["pattern"] = r"\S"
         return result
 
     def get_auth(self):
@@ -106,16 +141,32 @@ def load_examples() -> dict:
 
 
 def add_problem_responses_and_examples(result, generator, request, public):
-    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    components["headers"] = HEADERS
+    # Each error response is described once, under components/responses.
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    components["responses"] = {
+        error_name(status): {
+            "description": description,
+            "content": problem,
+            "headers": response_headers(status),
+        }
+        for status, description in (ERRORS | WRITE_ERRORS).items()
+    }
     examples = load_examples()
     paths = result.get("paths", {})
     for path, path_item in paths.items():
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
+            shows_a_record = (method == "get" and path.endswith("}/")) or (
+                method in ("post", "put", "patch") and not path.endswith("/auth/token/")
+            )
+            for status, response in responses.items():
+                response["headers"] = response_headers(status, shows_a_record)
             errors = ERRORS | (WRITE_ERRORS if method in ("post", "put", "patch", "delete") else {})
-            for status, description in errors.items():
-                responses.setdefault(status, {"description": description, "content": problem})
+            for status in errors:
+                responses.setdefault(status, {"$ref": f"#/components/responses/{error_name(status)}"})
             example = examples.get(operation.get("operationId")) or written_record_example(
                 paths, path, method, examples
             )
@@ -127,6 +178,25 @@ def add_problem_responses_and_examples(result, generator, request, public):
                         "recorded": {"summary": f"GET {example['path']}", "value": example["value"]}
                     }
     return result
+
+
+def error_name(status: str) -> str:
+    """ "404" -> "NotFound": the name of an error response under components/responses."""
+    return HTTPStatus(int(status)).phrase.title().replace(" ", "").replace("-", "")
+
+
+def response_headers(status: str, shows_a_record: bool = False) -> dict:
+    """The headers every answer carries, and those of records, creations and waits."""
+    names = ["X-Request-ID"]
+    if status in ("429", "503"):
+        names.append("Retry-After")
+    if status.startswith("2"):
+        names += ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]
+    if status in ("200", "201") and shows_a_record:
+        names.append("ETag")
+    if status == "201":
+        names.append("Location")
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
 
 
 def written_record_example(paths, path, method, examples):

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -69,8 +70,24 @@ def readyz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+class CredentialsSerializer(AuthTokenSerializer):
+    """DRF's, with lengths bounded: the login-failure log (django-axes) stores the username in
+    a column of 255 characters, which PostgreSQL enforces and SQLite does not."""
+
+    username = serializers.CharField(label="Username", max_length=150, write_only=True)
+    password = serializers.CharField(
+        label="Password",
+        max_length=4096,
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
+    )
+
+
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for the API token of that user."""
+
+    serializer_class = CredentialsSerializer
 
     @extend_schema(
         summary="Get your API token",

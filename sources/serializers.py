@@ -238,7 +238,7 @@ class RecordSerializer(KnownFieldsMixin, StrictTypesMixin, serializers.ModelSeri
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        if self.instance is not None and value.get("slug", self.instance.slug) != self.instance.slug:
+        if self.instance is not None and "slug" in value and value["slug"] != self.instance.slug:
             message = ErrorDetail("The slug of an existing record cannot be changed.", code="data_rule")
             raise serializers.ValidationError({"slug": [message]})
         return value

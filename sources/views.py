@@ -186,7 +186,7 @@ class RecordViewSet(ReadOnlyRecordViewSet, viewsets.ModelViewSet):
         with transaction.atomic():
             instance = serializer.save()
         response = self.represent(instance, status.HTTP_201_CREATED)
-        response["Location"] = response.data["url"]
+        response["Location"] = str(response.data["url"])
         return response
 
     def update(self, request, *args, **kwargs):

@@ -59,8 +59,14 @@ def test_every_operation_is_described():
         assert operation.get("tags"), where
         assert set(operation["tags"]) <= tags, where
         assert set(ERRORS) <= set(operation["responses"]), where
-        problem = operation["responses"]["404"]["content"]["application/problem+json"]["schema"]
-        assert problem == {"$ref": "#/components/schemas/Problem"}
+        not_found = schema["components"]["responses"]["NotFound"]
+        assert operation["responses"]["404"] == {"$ref": "#/components/responses/NotFound"}, where
+        assert not_found["content"]["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"
+        }
+        for response in operation["responses"].values():
+            headers = response.get("headers", {})
+            assert "$ref" in response or "X-Request-ID" in headers, where
         success = operation["responses"].get("200") or operation["responses"].get("201")
         if success is not None and "content" in success:
             assert success["content"]["application/json"]["examples"], where

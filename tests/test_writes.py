@@ -87,6 +87,10 @@ def test_a_token_is_had_for_a_username_and_password(users):
     assert wrong["WWW-Authenticate"] == "Token"
     missing = APIClient().post("/api/v1/auth/token/", {"username": "editor"}, format="json")
     assert missing.status_code == HTTPStatus.BAD_REQUEST
+    # PostgreSQL would refuse to log a failed login for a username this long: a 400, not a 500.
+    long = APIClient().post("/api/v1/auth/token/", {"username": "x" * 300, "password": "x"}, format="json")
+    assert long.status_code == HTTPStatus.BAD_REQUEST
+    assert "username" in long.json()["errors"]
 
 
 def test_session_authentication_serves_the_browsable_api(users, client):
@@ -326,6 +330,8 @@ def test_json_types_are_taken_as_documented(users, api_as):
         )
     )
     assert "name" in errors_of(client.patch("/api/v1/places/mukden/", {"name": 5}, format="json"))
+    # Text is trimmed, so whitespace alone is blank; the schema says so with the pattern \S.
+    assert "name" in errors_of(client.patch("/api/v1/places/mukden/", {"name": "\n"}, format="json"))
     assert "number" in errors_of(
         client.patch("/api/v1/engagements/battle-of-tsushima/", {"number": "4"}, format="json")
     )
