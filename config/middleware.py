@@ -73,6 +73,28 @@ class RequestLogMiddleware:
         return response
 
 
+class ApiNotFoundMiddleware:
+    """An address under /api/ that matches no route is a 404 problem, in debug mode too.
+
+    With DEBUG off Django already answers with handler404 (config.errors.not_found); with it
+    on, `make run` would otherwise send its HTML debug page to programs expecting JSON.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from rest_framework.response import Response
+
+        from config.errors import not_found
+
+        response = self.get_response(request)
+        unrouted = response.status_code == 404 and not isinstance(response, Response)
+        if unrouted and request.path.startswith("/api/") and "json" not in response.get("Content-Type", ""):
+            return not_found(request)
+        return response
+
+
 class DatabaseUnavailableMiddleware:
     """A request that finds the database unreachable gets a quick 503 problem, not a trace.
 

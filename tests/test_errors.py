@@ -61,3 +61,11 @@ def test_a_server_error_is_a_500_problem_without_a_traceback(monkeypatch):
 def test_a_malformed_citation_id_is_a_404_not_a_500(client):
     assert_problem(client.get("/api/v1/citations/not-a-uuid/"), 404)
     assert_problem(client.get("/api/v1/citations/zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz/"), 404)
+
+
+@pytest.mark.django_db
+def test_an_unrouted_api_address_is_a_json_404_in_debug_mode_too(client, settings):
+    settings.DEBUG = True
+    assert_problem(client.get("/api/v1/no-such-resource/"), 404)
+    # A missing trailing slash is still redirected, not answered with a 404.
+    assert client.get("/api/v1/parties").status_code == 301
