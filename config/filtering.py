@@ -9,19 +9,22 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
+from sources.schema import QUERY_VALUE_MAX_LENGTH
+
 # Parameters every list understands besides its own filters.
 COMMON_PARAMETERS = {"page", "page_size", "search", "ordering", "format"}
 
 # The longest text a client may search for, in a list's `search` or in /search/'s `q`.
-SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_LENGTH = QUERY_VALUE_MAX_LENGTH
 
 
 def check_query_parameters(request, known) -> None:
     """A 400 for a query the view cannot honour as asked.
 
     That is a parameter outside `known` (the 400 lists those allowed), an empty value (which
-    would otherwise quietly mean "no filter"), or a value holding a NUL character (SQLite
-    would take it, but PostgreSQL cannot compare one and would fail with a 500).
+    would otherwise quietly mean "no filter"), a value over QUERY_VALUE_MAX_LENGTH, or one
+    holding a NUL character (SQLite would take it, but PostgreSQL cannot compare one and
+    would fail with a 500).
     """
     unknown = sorted(set(request.query_params) - set(known))
     if unknown:
@@ -32,6 +35,8 @@ def check_query_parameters(request, known) -> None:
     for name, values in request.query_params.lists():
         if any(value == "" for value in values):
             errors[name] = ["Give a value, or leave the parameter out."]
+        elif any(len(value) > QUERY_VALUE_MAX_LENGTH for value in values):
+            errors[name] = [f"Give at most {QUERY_VALUE_MAX_LENGTH} characters."]
         elif any("\x00" in value for value in values):
             errors[name] = ["Null characters are not allowed."]
     if errors:
@@ -74,17 +79,17 @@ class StrictOrderingFilter(filters.OrderingFilter):
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)
         if params:
-            fields = [param.strip() for param in params.split(",")]
+            terms = params.split(",")
             valid = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
-            invalid = [field for field in fields if field.lstrip("-") not in valid]
+            invalid = [term for term in terms if term.removeprefix("-") not in valid]
             if invalid:
-                raise ValidationError(
-                    {
-                        self.ordering_param: [
-                            f"Cannot order by {', '.join(invalid)}; choose from {', '.join(sorted(valid))}."
-                        ]
-                    }
-                )
+                message = f"Cannot order by {', '.join(invalid)}; choose from {', '.join(sorted(valid))}."
+            elif len(set(terms)) < len(terms):
+                message = "Give each term once."
+            else:
+                message = None
+            if message:
+                raise ValidationError({self.ordering_param: [message]})
         return super().get_ordering(request, queryset, view)
 
     def filter_queryset(self, request, queryset, view):
@@ -108,7 +113,13 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 ),
                 "style": "form",
                 "explode": False,
-                "schema": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": choices}},
+                "schema": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": len(choices),
+                    "uniqueItems": True,
+                    "items": {"type": "string", "enum": choices},
+                },
             }
         ]
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
-from sources.filters import WholeNumberField
+from sources.filters import INTEGER_FILTER_MAX, WholeNumberField
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -29,7 +29,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if raw is None:
             return 1
         # A number past the last page is still a 404, as DRF answers it.
-        return self.whole_number(raw, self.page_query_param, "Must be a whole number from 1.")
+        message = f"Must be a whole number from 1 to {INTEGER_FILTER_MAX}."
+        return self.whole_number(raw, self.page_query_param, message, INTEGER_FILTER_MAX)
 
     @staticmethod
     def whole_number(raw, name, message, max_value=None):
@@ -52,5 +53,5 @@ class PageNumberPagination(pagination.PageNumberPagination):
                     f"Results per page (1 to {self.max_page_size}; default {self.page_size})."
                 )
             if parameter["name"] == self.page_query_param:
-                parameter["schema"]["minimum"] = 1
+                parameter["schema"].update({"minimum": 1, "maximum": INTEGER_FILTER_MAX})
         return parameters

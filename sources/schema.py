@@ -7,6 +7,9 @@ from rest_framework import serializers
 # What Django's slug validator accepts, as the schema states it.
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
+# The longest value any query parameter may have (config.filtering refuses longer ones).
+QUERY_VALUE_MAX_LENGTH = 200
+
 
 class LinkSummarySerializer(serializers.Serializer):
     """A link to a related record."""
@@ -72,7 +75,8 @@ class DjangoFilterExtension(django_filters.DjangoFilterExtension):
 
     It keeps a filter's help_text where the filter class fixes the schema (the stock extension
     drops it there), lists choices that come from a callable, and says that an empty value is
-    not a value (the API answers it with a 400).
+    not a value and that no value is longer than QUERY_VALUE_MAX_LENGTH (the API answers
+    both with a 400).
     """
 
     priority = 1
@@ -89,6 +93,8 @@ class DjangoFilterExtension(django_filters.DjangoFilterExtension):
                 parameter["description"] = str(help_text)
             if callable(choices):
                 schema["enum"] = [value for value, _label in choices()]
-            if schema.get("type") == "string" and not {"enum", "pattern"} & set(schema):
-                schema["minLength"] = 1
+            if schema.get("type") == "string" and "enum" not in schema:
+                schema.setdefault("maxLength", QUERY_VALUE_MAX_LENGTH)
+                if "pattern" not in schema:
+                    schema["minLength"] = 1
         return parameters
