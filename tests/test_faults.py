@@ -1,5 +1,6 @@
 """Faults under load, against a real server with several worker processes."""
 
+import http.client
 import json
 import os
 import random
@@ -57,7 +58,8 @@ def send(method, url, token, body=None):
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, error.read()
-    except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+    except (urllib.error.URLError, ConnectionError, TimeoutError, http.client.HTTPException) as error:
+        # Refused, reset, or cut off mid-answer (IncompleteRead) by a killed worker.
         return None, repr(error)
 
 
@@ -90,9 +92,23 @@ def test_every_acknowledged_write_survives_a_worker_killed_under_load(make_user)
         master,
     ):
         assert get(base + "/readyz")[0] == HTTPStatus.OK
+        # One worker answering does not mean all have booted.
+        for _ in range(100):
+            if len(workers_of(master.pid)) == WORKERS:
+                break
+            time.sleep(0.1)
         assert len(workers_of(master.pid)) == WORKERS
 
+        crashed = []
+
         def client(number):
+            try:
+                run_client(number)
+            except Exception as error:  # a client that dies would quietly shrink the load
+                crashed.append(repr(error))
+                raise
+
+        def run_client(number):
             rng = random.Random(number)
             for n in range(REQUESTS_PER_CLIENT):
                 if rng.random() < 0.35:
@@ -119,6 +135,7 @@ def test_every_acknowledged_write_survives_a_worker_killed_under_load(make_user)
         for thread in threads:
             thread.join(timeout=1)
         assert not any(t.is_alive() for t in threads), "the load did not finish in time"
+        assert not crashed, crashed
         assert len(victims) == KILLS
         assert not set(victims) & set(workers_of(master.pid))
         assert get(base + "/readyz")[0] == HTTPStatus.OK
