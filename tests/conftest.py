@@ -25,6 +25,9 @@ def pytest_runtest_teardown(item, nextitem):
     yield
     # A transactional test ends by emptying every table; once all of its fixtures are torn
     # down, put the dataset back for the tests after it.
+    # After the last test the database is gone with the session; nothing comes after it.
+    if nextitem is None:
+        return
     if "transactional_db" in getattr(item, "fixturenames", ()) and "blocker" in _session:
         with _session["blocker"].unblock():
             call_command("load_dataset", verbosity=0)
