@@ -19,6 +19,15 @@ def manage_env(**env):
     return environment | env
 
 
+def listening(port: int) -> bool:
+    """Something accepts connections on 127.0.0.1:port (PostgreSQL, Redis)."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
-from tests.servers import ROOT, free_port, get, gunicorn, manage_env
+from tests.servers import ROOT, free_port, get, gunicorn, listening, manage_env
 
 PRODUCTION = {
     "DJANGO_DEBUG": "false",
@@ -222,17 +222,9 @@ class Switch:
         self.listener.close()
 
 
-def postgres_is_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
 @pytest.mark.postgres
 def test_the_service_recovers_by_itself_when_the_database_comes_back():
-    if not postgres_is_up():
+    if not listening(5432):
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432 (CI and developer machines have it)")
     switch = Switch()
     switch.restore()
@@ -266,16 +258,8 @@ def test_the_admin_locks_out_repeated_failed_logins(client, django_user_model):
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
-def redis_is_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
 def test_two_servers_count_one_rate_limit_in_redis():
-    if not redis_is_up():
+    if not listening(6379):
         pytest.skip("Redis is not running on 127.0.0.1:6379 (CI and developer machines have it)")
     import redis
 
