@@ -288,8 +288,9 @@ class SearchView(StrictQueryMixin, GenericAPIView):
     )
     def get(self, request, format=None):
         self.check_parameters(request)
-        query = request.query_params.get("q", "")
-        if not query or len(query) > SEARCH_MAX_LENGTH:
+        # check_parameters has refused an empty or over-long q; only a missing one is left.
+        query = request.query_params.get("q")
+        if query is None:
             raise ValidationError({"q": [f"Give 1 to {SEARCH_MAX_LENGTH} characters to search for."]})
         hits = []
         for viewset in SEARCHED:
