@@ -3,21 +3,29 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-STAMP := $(VENV)/.installed
+# What `make lock` resolves with; the lock files themselves are all an install needs.
+UV_VERSION := 0.13.9
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint schema migrate load clean
+.PHONY: help run test lint schema migrate load lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
 
-migrate: $(STAMP) ## Apply database migrations
+# The runtime set, and the runtime set with the test tools: each installed exactly as locked.
+$(VENV)/.runtime: requirements/runtime.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/runtime.txt
+	touch $@
+
+$(VENV)/.test: requirements/test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
+	touch $@ $(VENV)/.runtime
+
+migrate: $(VENV)/.runtime ## Apply database migrations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 
@@ -27,14 +35,19 @@ load: migrate ## Load the fixtures (skipped when these exact fixtures are alread
 run: load ## Install into .venv, migrate, load the data and serve on 127.0.0.1:$(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP) ## Install the test dependencies and run every test
+test: $(VENV)/.test ## Install the test dependencies and run every test
 	$(BIN)/python -m pytest
 
-lint: $(STAMP) ## Lint with ruff
+lint: $(VENV)/.test ## Lint with ruff
 	$(BIN)/ruff check .
 
-schema: $(STAMP) ## Write the OpenAPI schema to schema.yml
+schema: $(VENV)/.runtime ## Write the OpenAPI schema to schema.yml
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yml
+
+lock: | $(BIN)/python ## Re-resolve requirements/*.txt from pyproject.toml (newest versions it allows)
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(LOCK) --output-file requirements/runtime.txt
+	$(LOCK) --extra test --output-file requirements/test.txt
 
 clean: ## Remove the virtualenv and the SQLite database
 	rm -rf $(VENV) db.sqlite3
