@@ -37,18 +37,21 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_filters",
+    # Before drf_spectacular, so that its template for ReDoc overrides the package's.
+    "api",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "sources",
     "events",
     "treaties",
+    "explore",
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestLogMiddleware",
-    "config.middleware.ContentSecurityPolicyMiddleware",
+    "api.middleware.RequestLogMiddleware",
+    "api.middleware.ContentSecurityPolicyMiddleware",
     # Outside CommonMiddleware, so a missing trailing slash is still redirected first.
-    "config.middleware.ApiNotFoundMiddleware",
+    "api.middleware.ApiNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -60,7 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change, whether it came through the admin or the API.
     "simple_history.middleware.HistoryRequestMiddleware",
-    "config.middleware.DatabaseUnavailableMiddleware",
+    "api.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lockout into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -81,7 +84,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "config" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -158,15 +161,15 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
-        "config.filtering.StrictFilterBackend",
-        "config.filtering.BoundedSearchFilter",
-        "config.filtering.StrictOrderingFilter",
+        "api.backends.StrictFilterBackend",
+        "api.backends.BoundedSearchFilter",
+        "api.backends.StrictOrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "config.errors.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",
     # Token first: an anonymous write is then a 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -175,8 +178,8 @@ REST_FRAMEWORK = {
     # Reads are public; a write needs the matching Django model permission.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.throttling.AnonymousRateThrottle",
-        "config.throttling.EditorRateThrottle",
+        "api.throttling.AnonymousRateThrottle",
+        "api.throttling.EditorRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_ANON_RATE", "120/minute"),
@@ -199,10 +202,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {"PrecisionEnum": "sources.dates.Precision"},
+    "ENUM_NAME_OVERRIDES": {"PrecisionEnum": "api.dates.Precision"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.schema.add_problem_responses_and_examples",
+        "api.schema_hooks.add_problem_responses_and_examples",
     ],
     "TAGS": [
         {"name": "Explore", "description": "The API root, the timeline and search across every record."},
@@ -227,7 +230,7 @@ LOGGING = {
         "requests": {"class": "logging.StreamHandler", "formatter": "line"},
     },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
-    # One JSON line per request (config.middleware.RequestLogMiddleware).
+    # One JSON line per request (api.middleware.RequestLogMiddleware).
     "loggers": {
         "requests": {"handlers": ["requests"], "level": "INFO", "propagate": False},
         # The request log already has every 4xx/5xx; Django's own line would repeat it.

@@ -2,22 +2,32 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from config.views import ApiRootView, SearchView, TimelineView, TokenView, healthz, readyz
+from api.auth import TokenView
+from api.health import healthz, readyz
+from api.routers import ApiRouter
+from events.urls import router as events_router
+from explore.views import SearchView, TimelineView
+from sources.urls import router as sources_router
+from treaties.urls import router as treaties_router
 
-handler400 = "config.errors.bad_request"
-handler403 = "config.errors.permission_denied"
-handler404 = "config.errors.not_found"
-handler500 = "config.errors.server_error"
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler404 = "api.errors.not_found"
+handler500 = "api.errors.server_error"
+
+router = ApiRouter(
+    events_router,
+    treaties_router,
+    sources_router,
+    also_listed={"timeline": "timeline", "search": "search", "schema": "schema", "token": "api-token"},
+)
 
 api_v1 = [
-    path("", ApiRootView.as_view(), name="api-root"),
     path("timeline/", TimelineView.as_view(), name="timeline"),
-    path("search/", SearchView.as_view(), name="search"),
+    path("search/", SearchView.as_view(registry=router.registry), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
-    path("", include("sources.urls")),
-    path("", include("events.urls")),
-    path("", include("treaties.urls")),
+    path("", include(router.urls)),
 ]
 
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.contrib.contenttypes.admin import GenericTabularInline
 
+from api.admin import CitedAdmin
 from events.models import (
     Claim,
     Counterproposal,
@@ -13,16 +13,6 @@ from events.models import (
     Proposal,
     Response,
 )
-from sources.admin import CitedAdmin
-
-
-class FigureInline(GenericTabularInline):
-    model = Figure
-    ct_field = "subject_type"
-    ct_fk_field = "subject_id"
-    fields = ["slug", "measure", "value", "unit", "party", "description"]
-    autocomplete_fields = ["party"]
-    extra = 0
 
 
 class ProposalInline(admin.TabularInline):
@@ -71,7 +61,7 @@ class NegotiationAdmin(CitedAdmin):
     ]
     search_fields = ["name", "slug", "outcome"]
     autocomplete_fields = ["initiated_by", "counterparty"]
-    inlines = [ProposalInline, CounterproposalInline, FigureInline, *CitedAdmin.inlines]
+    inlines = [ProposalInline, CounterproposalInline]
 
 
 @admin.register(Proposal)
@@ -84,7 +74,7 @@ class ProposalAdmin(CitedAdmin):
 
 @admin.register(Counterproposal)
 class CounterproposalAdmin(ProposalAdmin):
-    inlines = [ResponseInline, FigureInline, *CitedAdmin.inlines]
+    inlines = [ResponseInline]
 
 
 @admin.register(Event)
@@ -93,7 +83,6 @@ class EventAdmin(CitedAdmin):
     list_filter = ["kind", "date_precision", "negotiation"]
     search_fields = ["name", "slug", "description", "note"]
     autocomplete_fields = ["negotiation", "parties", "places"]
-    inlines = [FigureInline, *CitedAdmin.inlines]
 
 
 @admin.register(Engagement)
@@ -102,7 +91,6 @@ class EngagementAdmin(CitedAdmin):
     list_filter = ["kind", "victor"]
     search_fields = ["name", "slug", "outcome"]
     autocomplete_fields = ["places", "belligerents", "victor"]
-    inlines = [FigureInline, *CitedAdmin.inlines]
 
 
 @admin.register(Figure)

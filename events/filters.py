@@ -1,7 +1,8 @@
 import django_filters
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
+from api.filters import DateRangeBound, IntegerFilter, RecordTypeFilter, SlugChoiceFilter, StrictBooleanFilter
+from api.registry import figure_subject_models
 from events.models import (
     Claim,
     Counterproposal,
@@ -13,20 +14,10 @@ from events.models import (
     Place,
     Proposal,
 )
-from sources.filters import DateRangeBound, IntegerFilter, SlugChoiceFilter, StrictBooleanFilter
-from sources.serializers import citable_models
-
-
-def party_filter(help_text: str, **kwargs):
-    return SlugChoiceFilter(queryset=Party.objects.all(), help_text=help_text, **kwargs)
-
-
-def place_filter(help_text: str, **kwargs):
-    return SlugChoiceFilter(queryset=Place.objects.all(), help_text=help_text, **kwargs)
 
 
 class PartyFilter(django_filters.FilterSet):
-    part_of = party_filter("Slug of the state this party belongs to.")
+    part_of = SlugChoiceFilter(Party, help_text="Slug of the state this party belongs to.")
 
     class Meta:
         model = Party
@@ -40,7 +31,9 @@ class PlaceFilter(django_filters.FilterSet):
 
 
 class NegotiationFilter(django_filters.FilterSet):
-    party = party_filter("Slug of a party that opened or answered the talks.", method="filter_party")
+    party = SlugChoiceFilter(
+        Party, help_text="Slug of a party that opened or answered the talks.", method="filter_party"
+    )
     start = DateRangeBound(bound="start")
     end = DateRangeBound(bound="end")
 
@@ -53,8 +46,8 @@ class NegotiationFilter(django_filters.FilterSet):
 
 
 class ProposalFilter(django_filters.FilterSet):
-    negotiation = SlugChoiceFilter(queryset=Negotiation.objects.all(), help_text="Slug of the negotiation.")
-    party = party_filter("Slug of the party that made it.")
+    negotiation = SlugChoiceFilter(Negotiation, help_text="Slug of the negotiation.")
+    party = SlugChoiceFilter(Party, help_text="Slug of the party that made it.")
     number = IntegerFilter(help_text="Its number in the negotiation.")
 
     class Meta:
@@ -64,7 +57,7 @@ class ProposalFilter(django_filters.FilterSet):
 
 class CounterproposalFilter(ProposalFilter):
     responds_to = SlugChoiceFilter(
-        queryset=Proposal.objects.all(),
+        Proposal,
         field_name="responses__proposal",
         help_text="Slug of a request it answers.",
     )
@@ -81,9 +74,9 @@ class CounterproposalFilter(ProposalFilter):
 
 
 class EventFilter(django_filters.FilterSet):
-    party = party_filter("Slug of a party taking part.", field_name="parties")
-    place = place_filter("Slug of a place it happened in.", field_name="places")
-    negotiation = SlugChoiceFilter(queryset=Negotiation.objects.all(), help_text="Slug of the negotiation.")
+    party = SlugChoiceFilter(Party, help_text="Slug of a party taking part.", field_name="parties")
+    place = SlugChoiceFilter(Place, help_text="Slug of a place it happened in.", field_name="places")
+    negotiation = SlugChoiceFilter(Negotiation, help_text="Slug of the negotiation.")
     dated = StrictBooleanFilter(
         field_name="date", lookup_expr="isnull", exclude=True, help_text="true: only events the source dates."
     )
@@ -96,9 +89,9 @@ class EventFilter(django_filters.FilterSet):
 
 
 class EngagementFilter(django_filters.FilterSet):
-    party = party_filter("Slug of a belligerent.", field_name="belligerents")
-    place = place_filter("Slug of a place it was fought at.", field_name="places")
-    victor = party_filter("Slug of the victor.")
+    party = SlugChoiceFilter(Party, help_text="Slug of a belligerent.", field_name="belligerents")
+    place = SlugChoiceFilter(Place, help_text="Slug of a place it was fought at.", field_name="places")
+    victor = SlugChoiceFilter(Party, help_text="Slug of the victor.")
     start = DateRangeBound(bound="start")
     end = DateRangeBound(bound="end")
 
@@ -108,10 +101,10 @@ class EngagementFilter(django_filters.FilterSet):
 
 
 class FigureFilter(django_filters.FilterSet):
-    party = party_filter("Slug of the party the number concerns.")
-    subject_type = django_filters.ChoiceFilter(
-        choices=lambda: [(name, name) for name in sorted(citable_models())],
-        method="filter_subject_type",
+    party = SlugChoiceFilter(Party, help_text="Slug of the party the number concerns.")
+    subject_type = RecordTypeFilter(
+        kinds=figure_subject_models,
+        content_type_field="subject_type",
         help_text="Only figures about records of this kind.",
     )
 
@@ -119,13 +112,10 @@ class FigureFilter(django_filters.FilterSet):
         model = Figure
         fields = ["measure", "unit", "party", "subject_type"]
 
-    def filter_subject_type(self, qs, name, value: str):
-        return qs.filter(subject_type=ContentType.objects.get_for_model(citable_models()[value]))
-
 
 class ClaimFilter(django_filters.FilterSet):
-    party = party_filter("Slug of a party the claim is about.", field_name="parties")
-    place = place_filter("Slug of a place the claim is about.", field_name="places")
+    party = SlugChoiceFilter(Party, help_text="Slug of a party the claim is about.", field_name="parties")
+    place = SlugChoiceFilter(Place, help_text="Slug of a place the claim is about.", field_name="places")
     is_interpretation = StrictBooleanFilter(
         help_text="true: the source's judgements; false: what it reports as fact."
     )

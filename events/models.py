@@ -1,12 +1,14 @@
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from sources.dates import date_field, overlapping, precision_constraints, precision_field, validate_first_day
-from sources.models import SMALL_INT_MAX, CitedRecord
+from api.dates import DatedRecord, date_field, partial_date_constraints, precision_field
+from api.registry import figure_subject_models, record_type
+from sources.models import SMALL_INT_MAX, Citation, CitedRecord
 
 
 class Party(CitedRecord):
@@ -104,46 +106,37 @@ class Place(CitedRecord):
         return self.name
 
 
-class DatedQuerySet(models.QuerySet):
-    def between(self, start=None, end=None):
-        """Records whose date, at its precision, touches [start, end]."""
-        return self.filter(overlapping("date", start, end))
-
-
-class Negotiation(CitedRecord):
-    """The talks between the parties, from opening to their end."""
+class OwnsFigures(models.Model):
+    """A record that figures may be about: they are deleted and restored with it."""
 
     figures = GenericRelation("events.Figure", "subject_id", "subject_type")
+
+    class Meta:
+        abstract = True
+
+
+class Negotiation(CitedRecord, DatedRecord, OwnsFigures):
+    """The talks between the parties, from opening to their end."""
 
     name = models.CharField(max_length=200)
     initiated_by = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     counterparty = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     date = date_field("opened")
-    date_precision = precision_field()
     ended = date_field("ended")
     ended_precision = precision_field()
     outcome = models.TextField(help_text="How the talks ended, in the source's words.")
 
-    objects = DatedQuerySet.as_manager()
-
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = [F("date").asc(nulls_last=True), "slug"]
-        constraints = [*precision_constraints("date"), *precision_constraints("ended")]
+    class Meta(DatedRecord.Meta):
+        constraints = [*DatedRecord.Meta.constraints, *partial_date_constraints("ended")]
 
     def __str__(self):
         return self.name
 
-    def clean(self):
-        validate_first_day(self.date, self.date_precision, "date")
-        validate_first_day(self.ended, self.ended_precision, "ended")
 
-
-class NumberedTerms(CitedRecord):
+class NumberedTerms(CitedRecord, OwnsFigures):
     """A numbered item of a list in the source, with its terms verbatim."""
-
-    figures = GenericRelation("events.Figure", "subject_id", "subject_type")
 
     negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="%(class)ss")
     number = models.PositiveSmallIntegerField(
@@ -165,12 +158,12 @@ class NumberedTerms(CitedRecord):
 
     label = ""
 
+    def __str__(self):
+        return f"{self.name}: {self.terms[:60]}"
+
     @property
     def name(self):
         return f"{self.label} {self.number}"
-
-    def __str__(self):
-        return f"{self.name}: {self.terms[:60]}"
 
 
 class Proposal(NumberedTerms):
@@ -226,10 +219,8 @@ class Response(models.Model):
         return f"{self.counterproposal.name} → {self.proposal.name}"
 
 
-class Event(CitedRecord):
+class Event(CitedRecord, DatedRecord, OwnsFigures):
     """A dated step of the diplomacy or the war."""
-
-    figures = GenericRelation("events.Figure", "subject_id", "subject_type")
 
     class Kind(models.TextChoices):
         ASSESSMENT = "assessment", "assessment"
@@ -245,8 +236,6 @@ class Event(CitedRecord):
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    date = date_field("date")
-    date_precision = precision_field()
     negotiation = models.ForeignKey(
         Negotiation, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
     )
@@ -255,25 +244,17 @@ class Event(CitedRecord):
     description = models.TextField(help_text="What happened, in the source's words.")
     note = models.TextField(blank=True, help_text="How the record reads the source, where it must.")
 
-    objects = DatedQuerySet.as_manager()
-
     history = HistoricalRecords(m2m_fields=[parties, places])
 
-    class Meta:
-        ordering = [F("date").asc(nulls_last=True), "slug"]
-        constraints = precision_constraints("date")
+    class Meta(DatedRecord.Meta):
+        pass
 
     def __str__(self):
         return self.name
 
-    def clean(self):
-        validate_first_day(self.date, self.date_precision, "date")
 
-
-class Engagement(CitedRecord):
+class Engagement(CitedRecord, DatedRecord, OwnsFigures):
     """A battle or campaign in the source's numbered list, in its order."""
-
-    figures = GenericRelation("events.Figure", "subject_id", "subject_type")
 
     class Kind(models.TextChoices):
         LAND_BATTLE = "land-battle", "land battle"
@@ -289,7 +270,6 @@ class Engagement(CitedRecord):
     name = models.CharField(max_length=200, help_text="The heading the source gives it.")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     date = date_field("date", "Null: the source dates no engagement.")
-    date_precision = precision_field()
     places = models.ManyToManyField(Place, blank=True, related_name="engagements")
     belligerents = models.ManyToManyField(Party, related_name="engagements")
     victor = models.ForeignKey(
@@ -297,22 +277,25 @@ class Engagement(CitedRecord):
     )
     outcome = models.TextField(help_text="The outcome as the source states it.")
 
-    objects = DatedQuerySet.as_manager()
-
     history = HistoricalRecords(m2m_fields=[places, belligerents])
 
-    class Meta:
+    class Meta(DatedRecord.Meta):
         ordering = ["number"]
         constraints = [
-            *precision_constraints("date"),
+            *DatedRecord.Meta.constraints,
             models.CheckConstraint(condition=Q(number__gte=1), name="engagement_number_positive"),
         ]
 
     def __str__(self):
         return f"({self.number}) {self.name}"
 
-    def clean(self):
-        validate_first_day(self.date, self.date_precision, "date")
+
+class FigureQuerySet(models.QuerySet):
+    def for_display(self):
+        """Figures with their party and citations, as a record shows the figures it owns."""
+        return self.select_related("party").prefetch_related(
+            models.Prefetch("citations", queryset=Citation.objects.for_display())
+        )
 
 
 class Figure(CitedRecord):
@@ -338,6 +321,8 @@ class Figure(CitedRecord):
     )
     description = models.TextField(help_text="What the number says, in plain words.")
 
+    objects = FigureQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -350,6 +335,16 @@ class Figure(CitedRecord):
 
     def __str__(self):
         return f"{self.measure}: {self.value} {self.unit}"
+
+    def clean(self):
+        # Only a record that owns figures deletes and restores them with itself; a figure on
+        # any other record would outlive it, pointing at nothing.
+        owners = figure_subject_models()
+        if self.subject_type_id is not None and self.subject_type.model_class() not in owners.values():
+            kind = record_type(self.subject_type.model_class())
+            raise ValidationError(
+                {"subject": f"A {kind} has no figures; the subject is one of {', '.join(sorted(owners))}."}
+            )
 
 
 class Claim(CitedRecord):

@@ -1,8 +1,16 @@
-import re
-
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.fields import (
+    LatitudeField,
+    LinkField,
+    LongitudeField,
+    OwnedRecordsField,
+    PartialDateField,
+    RecordSummaryField,
+    record_url_field,
+)
+from api.registry import figure_subject_models, shown_inside_owners
+from api.serializers import CitedSerializer, RowSerializer
 from events.models import (
     Claim,
     Counterproposal,
@@ -15,52 +23,6 @@ from events.models import (
     Proposal,
     Response,
 )
-from sources.serializers import (
-    CitedSerializer,
-    LinkField,
-    PartialDateField,
-    RecordSummaryField,
-    RowSerializer,
-)
-
-
-class CoordinateField(serializers.DecimalField):
-    """Degrees as the API reads them: a string with up to 5 decimals, within the bound.
-
-    The pattern is the whole rule, so the schema can state it: DRF alone would also take
-    "1e1", " 5" or "05", and a bound the schema could not express.
-    """
-
-    pattern: str
-    default_error_messages = {"coordinate": "Give degrees as a string matching {pattern}."}
-
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=8, decimal_places=5, allow_null=True, required=False, **kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
-            self.fail("coordinate", pattern=self.pattern)
-        return super().to_internal_value(data)
-
-
-LATITUDE_PATTERN = r"^-?(?:90(?:\.0{1,5})?|[1-8]?[0-9](?:\.[0-9]{1,5})?)$"
-LONGITUDE_PATTERN = r"^-?(?:180(?:\.0{1,5})?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]{1,5})?)$"
-
-
-@extend_schema_field({"type": "string", "nullable": True, "pattern": LATITUDE_PATTERN, "example": "41.80000"})
-class LatitudeField(CoordinateField):
-    pattern = LATITUDE_PATTERN
-
-
-@extend_schema_field(
-    {"type": "string", "nullable": True, "pattern": LONGITUDE_PATTERN, "example": "123.40000"}
-)
-class LongitudeField(CoordinateField):
-    pattern = LONGITUDE_PATTERN
-
-
-def url_field(model_name: str):
-    return serializers.HyperlinkedIdentityField(view_name=f"{model_name}-detail", lookup_field="slug")
 
 
 def party_link(**kwargs):
@@ -71,64 +33,19 @@ def place_link(**kwargs):
     return LinkField(queryset=Place.objects.all(), **kwargs)
 
 
-class NestedRowsMixin:
-    """Writes a list of rows of a through model (e.g. a counterproposal's links to requests)
-    from one field, keeping the rows that did not change."""
-
-    nested_rows: dict[str, str] = {}  # serializer field -> the rows' foreign key to this record
-
-    def nested_writes(self):
-        return [self.fields[name].source for name in self.nested_rows]
-
-    def create(self, validated_data):
-        rows = self._pop_rows(validated_data)
-        instance = super().create(validated_data)
-        self._write_rows(instance, rows)
-        return instance
-
-    def update(self, instance, validated_data):
-        rows = self._pop_rows(validated_data)
-        instance = super().update(instance, validated_data)
-        self._write_rows(instance, rows)
-        return instance
-
-    def _pop_rows(self, validated_data):
-        return {
-            self.fields[name].source: validated_data.pop(self.fields[name].source)
-            for name in self.nested_rows
-            if self.fields[name].source in validated_data
-        }
-
-    def _write_rows(self, instance, rows_by_source):
-        for name, owner in self.nested_rows.items():
-            source = self.fields[name].source
-            if source not in rows_by_source:
-                continue
-            manager = getattr(instance, source)
-            wanted = [dict(row) for row in rows_by_source[source]]
-            keys = list(self.fields[name].child.fields)
-            for existing in manager.all():
-                current = {key: getattr(existing, key) for key in keys}
-                if current in wanted:
-                    wanted.remove(current)
-                else:
-                    existing.delete()
-            for row in wanted:
-                manager.model.objects.create(**{owner: instance}, **row)
-
-
 class FigureSerializer(CitedSerializer):
     """A number the source gives, with what it measures and whom it concerns."""
 
-    url = url_field("figure")
+    url = record_url_field("figure")
     party = party_link(allow_null=True, required=False)
-    subject = RecordSummaryField(help_text="The record the number is about.")
+    subject = RecordSummaryField(kinds=figure_subject_models, help_text="The record the number is about.")
 
     class Meta:
         model = Figure
         fields = ["slug", "url", "measure", "value", "unit", "party", "subject", "description", "citations"]
 
 
+@shown_inside_owners
 class NestedFigureSerializer(FigureSerializer):
     """A figure shown inside its subject, which needs no link back to itself."""
 
@@ -138,7 +55,7 @@ class NestedFigureSerializer(FigureSerializer):
 
 
 class PartySerializer(CitedSerializer):
-    url = url_field("party")
+    url = record_url_field("party")
     part_of = party_link(allow_null=True, required=False)
 
     class Meta:
@@ -147,7 +64,7 @@ class PartySerializer(CitedSerializer):
 
 
 class PlaceSerializer(CitedSerializer):
-    url = url_field("place")
+    url = record_url_field("place")
     latitude = LatitudeField()
     longitude = LongitudeField()
 
@@ -177,7 +94,7 @@ class AnsweredBySerializer(serializers.ModelSerializer):
 
 
 class ProposalSerializer(CitedSerializer):
-    url = url_field("proposal")
+    url = record_url_field("proposal")
     name = serializers.CharField(read_only=True)
     negotiation = LinkField(queryset=Negotiation.objects.all())
     party = party_link()
@@ -198,14 +115,13 @@ class ProposalSerializer(CitedSerializer):
         ]
 
 
-class CounterproposalSerializer(NestedRowsMixin, CitedSerializer):
-    url = url_field("counterproposal")
+class CounterproposalSerializer(CitedSerializer):
+    url = record_url_field("counterproposal")
     name = serializers.CharField(read_only=True)
     negotiation = LinkField(queryset=Negotiation.objects.all())
     party = party_link()
     responds_to = ResponseToSerializer(source="responses", many=True, required=False)
-    figures = NestedFigureSerializer(many=True, read_only=True)
-    nested_rows = {"responds_to": "counterproposal"}
+    figures = OwnedRecordsField()
 
     class Meta:
         model = Counterproposal
@@ -224,13 +140,13 @@ class CounterproposalSerializer(NestedRowsMixin, CitedSerializer):
 
 
 class NegotiationSerializer(CitedSerializer):
-    url = url_field("negotiation")
+    url = record_url_field("negotiation")
     initiated_by = party_link()
     counterparty = party_link()
     opened = PartialDateField("date", help_text="When the talks opened, to its precision.")
     opened_precision = serializers.CharField(source="date_precision", read_only=True, allow_null=True)
     ended = PartialDateField("ended", help_text="When the talks ended, to its precision.")
-    figures = NestedFigureSerializer(many=True, read_only=True)
+    figures = OwnedRecordsField()
 
     class Meta:
         model = Negotiation
@@ -274,12 +190,12 @@ class NegotiationDetailSerializer(NegotiationSerializer):
 
 
 class EventSerializer(CitedSerializer):
-    url = url_field("event")
+    url = record_url_field("event")
     date = PartialDateField(help_text="To its precision; null where the source gives none.")
     negotiation = LinkField(queryset=Negotiation.objects.all(), allow_null=True, required=False)
     parties = party_link(many=True, required=False)
     places = place_link(many=True, required=False)
-    figures = NestedFigureSerializer(many=True, read_only=True)
+    figures = OwnedRecordsField()
 
     class Meta:
         model = Event
@@ -302,12 +218,12 @@ class EventSerializer(CitedSerializer):
 
 
 class EngagementSerializer(CitedSerializer):
-    url = url_field("engagement")
+    url = record_url_field("engagement")
     date = PartialDateField(help_text="Null: the source dates no engagement.")
     places = place_link(many=True, required=False)
     belligerents = party_link(many=True, allow_empty=False)
     victor = party_link(allow_null=True, required=False)
-    figures = NestedFigureSerializer(many=True, read_only=True)
+    figures = OwnedRecordsField()
 
     class Meta:
         model = Engagement
@@ -330,7 +246,7 @@ class EngagementSerializer(CitedSerializer):
 
 
 class ClaimSerializer(CitedSerializer):
-    url = url_field("claim")
+    url = record_url_field("claim")
     parties = party_link(many=True, required=False)
     places = place_link(many=True, required=False)
 

@@ -1,5 +1,7 @@
 from django.db.models import Prefetch
 
+from api.docs import document
+from api.viewsets import RecordViewSet, citations_prefetch
 from events import filters, serializers
 from events.models import (
     Claim,
@@ -13,14 +15,10 @@ from events.models import (
     Proposal,
     Response,
 )
-from sources.serializers import citations_prefetch
-from sources.views import RecordViewSet, document
 
 
 def figures_prefetch() -> Prefetch:
-    return Prefetch(
-        "figures", queryset=Figure.objects.select_related("party").prefetch_related(citations_prefetch())
-    )
+    return Prefetch("figures", queryset=Figure.objects.for_display())
 
 
 @document("party", "parties", "Parties and places", "States and actors the source names as taking part.")

@@ -1,48 +1,8 @@
 from django.contrib import admin
-from django.contrib.contenttypes.admin import GenericTabularInline
-from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from api.admin import text_at_offsets
 from sources.models import Citation, DatasetLoad, Source
-
-
-def text_at_offsets(citation) -> str:
-    """What the source says at the citation's offsets, so an editor sees what it points at."""
-    if citation.source_id is None or citation.start is None or citation.end is None:
-        return "–"
-    found = citation.source.text[citation.start : citation.end]
-    if found == citation.quote:
-        return format_html("<q>{}</q>", found)
-    return format_html('<q style="color:#ba2121">{}</q> (does not match the quote)', found)
-
-
-class CitationInline(GenericTabularInline):
-    model = Citation
-    fields = ["source", "start", "end", "quote", "source_text"]
-    readonly_fields = ["source_text"]
-    extra = 0
-    autocomplete_fields = ["source"]
-
-    @admin.display(description="source text at these offsets")
-    def source_text(self, citation):
-        return text_at_offsets(citation)
-
-
-class CitedAdmin(SimpleHistoryAdmin):
-    """An admin for a record that rests on citations: they are edited beside it."""
-
-    inlines = [CitationInline]
-    list_per_page = 50
-
-    def get_prepopulated_fields(self, request, obj=None):
-        # A slug is the public identifier: set once, from the name, and then kept.
-        if obj is None and "name" in [f.name for f in self.model._meta.fields]:
-            return {"slug": ["name"]}
-        return {}
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        return [*readonly, "slug"] if obj is not None else readonly
 
 
 @admin.register(Source)

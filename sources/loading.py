@@ -21,7 +21,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 
-from sources.dates import parse_partial_date
+from api.dates import parse_partial_date
+from api.rows import replace_rows
 from sources.models import Citation, DatasetLoad, Source
 
 MANIFEST = "dataset.json"
@@ -323,39 +324,19 @@ class _Loader:
             for f in through._meta.concrete_fields
             if f.is_relation and f.related_model is target and f is not owner_fk
         )
-        extra = [f.name for f in through._meta.concrete_fields if not f.is_relation and not f.primary_key]
-        wanted = set()
+        extra = {f.name for f in through._meta.concrete_fields if not f.is_relation and not f.primary_key}
+        wanted = []
         for row in rows:
             if not isinstance(row, dict) or target_fk.name not in row:
                 raise RecordError(key, f"each item needs {target_fk.name!r}")
             unknown = set(row) - {target_fk.name, *extra}
             if unknown:
                 raise RecordError(key, f"unknown field(s) {', '.join(sorted(unknown))}")
-            pk = self._resolve(target, row[target_fk.name], key).pk
-            wanted.add((pk, *(row.get(name, "") for name in extra)))
-        existing = through.objects.filter(**{owner_fk.name: instance})
-        current = {
-            (getattr(row, target_fk.attname), *(getattr(row, name) for name in extra)): row
-            for row in existing
-        }
-        if set(current) == wanted:
-            return False
-        for values, row in current.items():
-            if values not in wanted:
-                row._change_reason = LOAD_REASON
-                row.delete()
-        for values in wanted - set(current):
-            row = through(
-                **{owner_fk.name: instance, target_fk.attname: values[0]},
-                **dict(zip(extra, values[1:], strict=True)),
-            )
-            row._change_reason = LOAD_REASON
-            try:
-                row.full_clean()
-            except ValidationError as exc:
-                raise RecordError(key, "; ".join(exc.messages)) from None
-            row.save()
-        return True
+            wanted.append(row | {target_fk.name: self._resolve(target, row[target_fk.name], key)})
+        try:
+            return replace_rows(instance, owner_fk.remote_field.related_name, wanted, reason=LOAD_REASON)
+        except ValidationError as exc:
+            raise RecordError(key, "; ".join(exc.messages)) from None
 
     def _set_citations(self, instance, citations) -> bool:
         wanted = {}

@@ -40,6 +40,10 @@ class CitationQuerySet(models.QuerySet):
         """Citations that point at one record."""
         return self.filter(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
 
+    def for_display(self):
+        """Citations with their source's name, not its whole text."""
+        return self.select_related("source").defer("source__text")
+
 
 class Citation(models.Model):
     """The exact words of a source that a record or a figure rests on.

@@ -8,8 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from events.models import Counterproposal, Event, Party, Place, Proposal, Response
+from events.models import Counterproposal, Event, Negotiation, Party, Place, Proposal, Response
 from sources.models import Citation
+from treaties.models import Treaty
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,16 @@ def test_month_precision_dates_are_stored_on_day_one():
     event.date = datetime.date(1903, 8, 12)
     with pytest.raises(ValidationError, match="day 1"):
         event.full_clean()
+    # The database holds the rule too, for every dated kind and every date of a record.
+    integrity_error(lambda: Event.objects.filter(pk=event.pk).update(date=datetime.date(1903, 8, 12)))
+    integrity_error(
+        lambda: Event.objects.filter(pk=event.pk).update(
+            date=datetime.date(1903, 8, 1), date_precision="year"
+        )
+    )
+    integrity_error(lambda: Negotiation.objects.update(ended=datetime.date(1904, 1, 2)))
+    integrity_error(lambda: Treaty.objects.update(date=datetime.date(1905, 9, 5), date_precision="month"))
+    Event.objects.filter(pk=event.pk).update(date=datetime.date(1903, 1, 1), date_precision="year")
 
 
 def test_coordinates_come_in_range_and_in_pairs():
@@ -107,3 +118,19 @@ def test_a_party_in_use_cannot_be_deleted():
 
     with pytest.raises(ProtectedError), transaction.atomic():
         Party.objects.get(slug="russia").delete()
+
+
+def test_a_figure_about_a_record_without_figures_is_refused_by_the_model():
+    from events.models import Figure
+
+    figure = Figure(
+        slug="place-figure",
+        subject=Place.objects.get(slug="mukden"),
+        measure="m",
+        value=1,
+        unit="u",
+        description="x",
+    )
+    with pytest.raises(ValidationError) as refused:
+        figure.full_clean()
+    assert "A place has no figures" in refused.value.message_dict["subject"][0]

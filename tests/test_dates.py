@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from sources.dates import PARTIAL_DATE_PATTERN, Precision, parse_partial_date
+from api.dates import PARTIAL_DATE_PATTERN, Precision, parse_partial_date
 
 # Century and leap-year edges, the dataset's years, and the ends of the range.
 YEARS = [1, 4, 99, 100, 400, 1000, 1900, 1903, 1904, 1905, 2000, 2100, 9996, 9999]

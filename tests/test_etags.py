@@ -5,6 +5,7 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from events.models import Place
 
@@ -83,3 +84,51 @@ def test_of_two_concurrent_writers_with_one_etag_exactly_one_wins(live_db, make_
         values = [f"writer-a-{round_}", f"writer-b-{round_}"]
         assert race(editor, url, etag, values) == [HTTPStatus.OK, HTTPStatus.PRECONDITION_FAILED]
         assert Place.objects.get(slug="mukden").modern_name in values
+
+
+def test_preconditions_are_evaluated_in_the_order_rfc_9110_gives(client, editor):
+    current = client.get("/api/v1/places/mukden/")["ETag"]
+    # If-Match is evaluated first, on reads as well: a stale one fails even with a matching
+    # If-None-Match, and the answer is the one problem shape.
+    failed = client.get("/api/v1/places/mukden/", HTTP_IF_MATCH='"stale"', HTTP_IF_NONE_MATCH=current)
+    assert failed.status_code == HTTPStatus.PRECONDITION_FAILED
+    assert failed["Content-Type"] == "application/problem+json"
+    assert failed.json()["detail"].startswith("The record has changed")
+    # A weak validator never matches If-Match, which compares strongly.
+    weak = client.get("/api/v1/places/mukden/", HTTP_IF_MATCH=f"W/{current}")
+    assert weak.status_code == HTTPStatus.PRECONDITION_FAILED
+    # If-None-Match compares weakly, and on a read it is a 304 that carries the ETag.
+    not_modified = client.get(
+        "/api/v1/places/mukden/", HTTP_IF_MATCH=current, HTTP_IF_NONE_MATCH=f"W/{current}"
+    )
+    assert not_modified.status_code == HTTPStatus.NOT_MODIFIED
+    assert not_modified["ETag"] == current
+    # On a write, a matching If-None-Match (here "*": the record exists) is a 412.
+    refused = editor.patch(
+        "/api/v1/places/mukden/", {"modern_name": "Shenyang"}, format="json", HTTP_IF_NONE_MATCH="*"
+    )
+    assert refused.status_code == HTTPStatus.PRECONDITION_FAILED
+    assert Place.objects.get(slug="mukden").modern_name is None
+
+
+def test_date_preconditions_are_ignored_for_records_without_a_modification_date(client, editor):
+    long_ago = "Sat, 01 Jan 2000 00:00:00 GMT"
+    assert client.get("/api/v1/places/mukden/", HTTP_IF_MODIFIED_SINCE=long_ago).status_code == HTTPStatus.OK
+    response = editor.patch(
+        "/api/v1/places/mukden/",
+        {"modern_name": "Shenyang"},
+        format="json",
+        HTTP_IF_UNMODIFIED_SINCE=long_ago,
+    )
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_a_write_reads_and_locks_its_record_in_one_query(editor):
+    with CaptureQueriesContext(connection) as queries:
+        response = editor.patch("/api/v1/places/mukden/", {"modern_name": "Shenyang"}, format="json")
+    assert response.status_code == HTTPStatus.OK
+    place_reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "events_place"."id"')]
+    # The read that takes the lock, and the fresh read of the answer; nothing in between.
+    assert len(place_reads) == 2, place_reads
+    if connection.vendor == "postgresql":
+        assert place_reads[0].endswith('FOR UPDATE OF "events_place"')

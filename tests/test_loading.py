@@ -114,6 +114,17 @@ BROKEN = {
         set_field(0, "subject", "events.engagement:nowhere"),
         "figures.json: record 0 (negotiations-duration): field 'subject'",
     ),
+    "subject that owns no figures": (
+        "figures.json",
+        set_field(0, "subject", "events.place:mukden"),
+        "figures.json: record 0 (negotiations-duration): field 'subject': A place has no figures",
+    ),
+    "row that breaks a rule": (
+        "counterproposals.json",
+        set_field(0, "responds_to", [{"proposal": "request-1", "basis": "reading"}]),
+        "counterproposals.json: record 0 (counterproposal-1): field 'responds_to': "
+        "A link that is our reading says why.",
+    ),
 }
 
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
-from config.schema import ERRORS, load_examples
+from api.schema_hooks import ERRORS, load_examples
 
 pytestmark = pytest.mark.django_db
 

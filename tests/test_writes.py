@@ -170,15 +170,19 @@ def test_unknown_and_read_only_fields_are_rejected(users, api_as):
     assert Place.objects.filter(slug="mukden").exists()
 
 
+# "August" is at 3–9 of the source.
+NEW_CITATION = {
+    "source": "japan-russia-1903-1905",
+    "start": 3,
+    "end": 9,
+    "quote": "August",
+    "record": {"type": "place", "slug": "mukden"},
+}
+
+
 def test_a_citation_whose_quote_is_not_at_its_offsets_is_refused(users, api_as):
     client = api_as(users["admin"])
-    body = {
-        "source": "japan-russia-1903-1905",
-        "start": 4,
-        "end": 10,
-        "quote": "August",
-        "record": {"type": "place", "slug": "mukden"},
-    }
+    body = NEW_CITATION | {"start": 4, "end": 10}
     errors = errors_of(
         client.post("/api/v1/citations/", body, format="json"), HTTPStatus.UNPROCESSABLE_ENTITY
     )
@@ -359,4 +363,64 @@ def test_schema_valid_input_is_422_when_it_breaks_a_rule_and_409_when_it_collide
     taken = client.post(
         "/api/v1/places/", {"slug": "mukden", "name": "Mukden", "kind": "city"}, format="json"
     )
-    assert errors_of(taken, HTTPStatus.CONFLICT) == {"slug": ["place with this slug already exists."]}
+    assert errors_of(taken, HTTPStatus.CONFLICT) == {"slug": ["Place with this Slug already exists."]}
+
+
+def test_a_citation_can_be_corrected_in_place(users, api_as):
+    client = api_as(users["admin"])
+    url = client.post("/api/v1/citations/", NEW_CITATION, format="json").json()["url"]
+    corrected = client.patch(url, {"end": 8, "quote": "Augus"}, format="json")
+    assert corrected.status_code == HTTPStatus.OK, corrected.content
+    assert (corrected.json()["end"], corrected.json()["quote"]) == (8, "Augus")
+    wrong = client.patch(url, {"quote": "Augusta"}, format="json")
+    assert "quote" in errors_of(wrong, HTTPStatus.UNPROCESSABLE_ENTITY)
+
+
+def test_a_rule_a_written_row_breaks_is_a_422_naming_the_row(users, api_as):
+    client = api_as(users["admin"])
+    response = client.patch(
+        "/api/v1/counterproposals/counterproposal-1/",
+        {
+            "responds_to": [
+                {"proposal": "request-1", "basis": "document"},
+                {"proposal": "request-2", "basis": "reading"},
+            ]
+        },
+        format="json",
+    )
+    errors = errors_of(response, HTTPStatus.UNPROCESSABLE_ENTITY)
+    assert errors["responds_to"][0] == {}
+    assert errors["responds_to"][1] == {"__all__": ["A link that is our reading says why."]}
+    answers = client.get("/api/v1/counterproposals/counterproposal-1/").json()["responds_to"]
+    assert [a["proposal"]["slug"] for a in answers] != ["request-1", "request-2"]
+
+
+def test_a_number_taken_within_its_parent_is_a_409(users, api_as):
+    response = api_as(users["admin"]).patch("/api/v1/proposals/request-2/", {"number": 1}, format="json")
+    errors = errors_of(response, HTTPStatus.CONFLICT)
+    assert errors == {"__all__": ["Proposal with this Negotiation and Number already exists."]}
+
+
+def test_only_records_that_own_figures_can_be_a_figures_subject(users, api_as):
+    client = api_as(users["admin"])
+    figure = {
+        "slug": "mukden-population",
+        "measure": "population",
+        "value": 1,
+        "unit": "persons",
+        "description": "x",
+    }
+    # A place has no figures: deleting it would leave such a figure pointing at nothing.
+    refused = client.post(
+        "/api/v1/figures/", figure | {"subject": {"type": "place", "slug": "mukden"}}, format="json"
+    )
+    assert "subject" in errors_of(refused)
+    made = client.post(
+        "/api/v1/figures/",
+        figure | {"subject": {"type": "engagement", "slug": "occupation-of-mukden"}},
+        format="json",
+    )
+    assert made.status_code == HTTPStatus.CREATED, made.content
+    # A record that owns figures deletes them with itself, as it does its citations.
+    assert client.delete("/api/v1/engagements/occupation-of-mukden/").status_code == HTTPStatus.NO_CONTENT
+    assert client.get("/api/v1/figures/mukden-population/").status_code == HTTPStatus.NOT_FOUND

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from events.admin import FigureInline
-from sources.admin import CitedAdmin
+from api.admin import CitedAdmin
 from treaties.models import ArticleParty, Treaty, TreatyArticle
 
 
@@ -25,7 +24,7 @@ class TreatyAdmin(CitedAdmin):
     list_display = ["name", "slug", "date", "date_precision", "signed_at", "arranged_by"]
     search_fields = ["name", "slug"]
     autocomplete_fields = ["signed_at", "arranged_by", "parties"]
-    inlines = [ArticleInline, *CitedAdmin.inlines]
+    inlines = [ArticleInline]
 
 
 @admin.register(TreatyArticle)
@@ -34,4 +33,4 @@ class TreatyArticleAdmin(CitedAdmin):
     list_filter = ["treaty"]
     search_fields = ["slug", "terms"]
     autocomplete_fields = ["treaty", "places"]
-    inlines = [ArticlePartyInline, FigureInline, *CitedAdmin.inlines]
+    inlines = [ArticlePartyInline]

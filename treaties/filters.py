@@ -1,12 +1,12 @@
 import django_filters
 
-from events.filters import party_filter, place_filter
-from sources.filters import DateRangeBound, IntegerFilter, SlugChoiceFilter
+from api.filters import DateRangeBound, IntegerFilter, SlugChoiceFilter
+from events.models import Party, Place
 from treaties.models import ArticleParty, Treaty, TreatyArticle
 
 
 class TreatyFilter(django_filters.FilterSet):
-    party = party_filter("Slug of a party to the treaty.", field_name="parties")
+    party = SlugChoiceFilter(Party, help_text="Slug of a party to the treaty.", field_name="parties")
     start = DateRangeBound(bound="start")
     end = DateRangeBound(bound="end")
 
@@ -16,8 +16,10 @@ class TreatyFilter(django_filters.FilterSet):
 
 
 class TreatyArticleFilter(django_filters.FilterSet):
-    treaty = SlugChoiceFilter(queryset=Treaty.objects.all(), help_text="Slug of the treaty.")
-    party = party_filter("Slug of a party the article concerns.", field_name="parties", distinct=True)
+    treaty = SlugChoiceFilter(Treaty, help_text="Slug of the treaty.")
+    party = SlugChoiceFilter(
+        Party, help_text="Slug of a party the article concerns.", field_name="parties", distinct=True
+    )
     role = django_filters.ChoiceFilter(
         field_name="party_roles__role",
         choices=ArticleParty.Role.choices,
@@ -25,7 +27,7 @@ class TreatyArticleFilter(django_filters.FilterSet):
         help_text="Only articles concerning some party in this role (with `party`: that party).",
         method="filter_role",
     )
-    place = place_filter("Slug of a place the article concerns.", field_name="places")
+    place = SlugChoiceFilter(Place, help_text="Slug of a place the article concerns.", field_name="places")
     number = IntegerFilter(help_text="Its number in the treaty.")
 
     class Meta:

@@ -1,18 +1,16 @@
-from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from events.models import DatedQuerySet, Party, Place
-from sources.dates import date_field, precision_constraints, precision_field, validate_first_day
+from api.dates import DatedRecord, date_field
+from events.models import OwnsFigures, Party, Place
 from sources.models import SMALL_INT_MAX, CitedRecord
 
 
-class Treaty(CitedRecord):
+class Treaty(CitedRecord, DatedRecord, OwnsFigures):
     name = models.CharField(max_length=200)
     date = date_field("signed")
-    date_precision = precision_field()
     signed_at = models.ForeignKey(
         Place,
         on_delete=models.PROTECT,
@@ -25,25 +23,17 @@ class Treaty(CitedRecord):
         Party, on_delete=models.PROTECT, null=True, blank=True, related_name="treaties_arranged"
     )
     parties = models.ManyToManyField(Party, related_name="treaties")
-    figures = GenericRelation("events.Figure", "subject_id", "subject_type")
-
-    objects = DatedQuerySet.as_manager()
 
     history = HistoricalRecords(m2m_fields=[parties])
 
-    class Meta:
-        ordering = [F("date").asc(nulls_last=True), "slug"]
+    class Meta(DatedRecord.Meta):
         verbose_name_plural = "treaties"
-        constraints = precision_constraints("date")
 
     def __str__(self):
         return self.name
 
-    def clean(self):
-        validate_first_day(self.date, self.date_precision, "date")
 
-
-class TreatyArticle(CitedRecord):
+class TreatyArticle(CitedRecord, OwnsFigures):
     treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="articles")
     number = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(SMALL_INT_MAX)],
@@ -52,7 +42,6 @@ class TreatyArticle(CitedRecord):
     terms = models.TextField(help_text="The terms, verbatim from the source.")
     parties = models.ManyToManyField(Party, through="ArticleParty", related_name="treaty_articles")
     places = models.ManyToManyField(Place, blank=True, related_name="treaty_articles")
-    figures = GenericRelation("events.Figure", "subject_id", "subject_type")
 
     history = HistoricalRecords(m2m_fields=[places])
 

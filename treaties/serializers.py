@@ -1,21 +1,21 @@
 from rest_framework import serializers
 
+from api.fields import LinkField, OwnedRecordsField, PartialDateField, record_url_field
+from api.serializers import CitedSerializer, RowSerializer
 from events.models import Party, Place
-from events.serializers import NestedFigureSerializer, NestedRowsMixin, party_link, place_link, url_field
-from sources.serializers import CitedSerializer, LinkField, PartialDateField, RowSerializer
 from treaties.models import ArticleParty, Treaty, TreatyArticle
 
 
 class ArticlePartySerializer(RowSerializer):
-    party = party_link()
+    party = LinkField(queryset=Party.objects.all())
 
     class Meta:
         model = ArticleParty
         fields = ["party", "role"]
 
 
-class TreatyArticleSerializer(NestedRowsMixin, CitedSerializer):
-    url = url_field("treaty-article")
+class TreatyArticleSerializer(CitedSerializer):
+    url = record_url_field("treaty-article")
     name = serializers.CharField(read_only=True)
     treaty = LinkField(queryset=Treaty.objects.all())
     parties = ArticlePartySerializer(
@@ -24,9 +24,8 @@ class TreatyArticleSerializer(NestedRowsMixin, CitedSerializer):
         required=False,
         help_text="The parties the article binds, benefits, or needs the consent of.",
     )
-    places = place_link(many=True, required=False)
-    figures = NestedFigureSerializer(many=True, read_only=True)
-    nested_rows = {"parties": "article"}
+    places = LinkField(queryset=Place.objects.all(), many=True, required=False)
+    figures = OwnedRecordsField()
 
     class Meta:
         model = TreatyArticle
@@ -45,12 +44,12 @@ class TreatyArticleSerializer(NestedRowsMixin, CitedSerializer):
 
 
 class TreatySerializer(CitedSerializer):
-    url = url_field("treaty")
+    url = record_url_field("treaty")
     signed = PartialDateField(help_text="When it was signed, to its precision.")
     signed_precision = serializers.CharField(source="date_precision", read_only=True, allow_null=True)
     signed_at = LinkField(queryset=Place.objects.all(), allow_null=True, required=False)
     arranged_by = LinkField(queryset=Party.objects.all(), allow_null=True, required=False)
-    parties = party_link(many=True, allow_empty=False)
+    parties = LinkField(queryset=Party.objects.all(), many=True, allow_empty=False)
     articles = LinkField(many=True, read_only=True)
 
     class Meta:

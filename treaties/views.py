@@ -1,8 +1,8 @@
 from django.db.models import Prefetch
 
-from events.views import figures_prefetch
-from sources.serializers import citations_prefetch
-from sources.views import RecordViewSet, document
+from api.docs import document
+from api.viewsets import RecordViewSet, citations_prefetch
+from events.models import Figure
 from treaties import filters, serializers
 from treaties.models import ArticleParty, Treaty, TreatyArticle
 
@@ -11,7 +11,7 @@ def article_related():
     return [
         Prefetch("party_roles", queryset=ArticleParty.objects.select_related("party")),
         "places",
-        figures_prefetch(),
+        Prefetch("figures", queryset=Figure.objects.for_display()),
         citations_prefetch(),
     ]
 

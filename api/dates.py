@@ -1,15 +1,16 @@
-"""Dates with a precision, as Wikidata keeps them.
+"""A date with its precision, as Wikidata keeps it: the value, and the dated record.
 
 A date is stored as its first day ("August 1903" is 1903-08-01) beside a precision
-(day, month or year), so "August 1903" never becomes an invented day.
+(day, month or year), so "August 1903" never becomes an invented day. Every dated model
+inherits DatedRecord; a second date on one model (a negotiation's end) uses the same field
+helpers and partial_date_constraints.
 """
 
 import datetime
 import re
 
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class Precision(models.TextChoices):
@@ -63,8 +64,9 @@ def period_end(value: datetime.date, precision: str) -> datetime.date:
     return value
 
 
-def precision_constraints(date_field: str) -> list[models.CheckConstraint]:
-    """A date and its precision are set together, and the precision is a known one."""
+def partial_date_constraints(date_field: str) -> list[models.CheckConstraint]:
+    """A date and its precision are set together, the precision is a known one, and a month-
+    or year-precision date is stored on the first day of its period."""
     precision_field = f"{date_field}_precision"
     both_null = Q(**{f"{date_field}__isnull": True, f"{precision_field}__isnull": True})
     # A CHECK whose expression is NULL passes, so `IN` alone would let a NULL precision by.
@@ -75,6 +77,12 @@ def precision_constraints(date_field: str) -> list[models.CheckConstraint]:
             f"{precision_field}__in": Precision.values,
         }
     )
+    first_day = (
+        Q(**{f"{date_field}__isnull": True})
+        | Q(**{precision_field: Precision.DAY})
+        | Q(**{precision_field: Precision.MONTH, f"{date_field}__day": 1})
+        | Q(**{precision_field: Precision.YEAR, f"{date_field}__month": 1, f"{date_field}__day": 1})
+    )
     return [
         models.CheckConstraint(
             condition=both_null | both_set,
@@ -83,18 +91,16 @@ def precision_constraints(date_field: str) -> list[models.CheckConstraint]:
                 f"{date_field} and {precision_field} must both be set (precision one of "
                 f"{', '.join(Precision.values)}) or both be empty."
             ),
-        )
+        ),
+        models.CheckConstraint(
+            condition=first_day,
+            name=f"%(app_label)s_%(class)s_{date_field}_on_first_day",
+            violation_error_message=(
+                f"{date_field}: a month-precision date is stored on day 1, a year-precision date "
+                "on January 1."
+            ),
+        ),
     ]
-
-
-def validate_first_day(value: datetime.date | None, precision: str | None, field: str) -> None:
-    """A month- or year-precision date is stored as the first day of its period."""
-    if value is None or precision is None:
-        return
-    if precision in (Precision.MONTH, Precision.YEAR) and value.day != 1:
-        raise ValidationError({field: f"a {precision}-precision date is stored on day 1."})
-    if precision == Precision.YEAR and value.month != 1:
-        raise ValidationError({field: "a year-precision date is stored on January 1."})
 
 
 def overlapping(date_field: str, start: datetime.date | None, end: datetime.date | None) -> Q:
@@ -129,3 +135,23 @@ def date_field(verbose_name: str, help_text: str = "") -> models.DateField:
 
 def precision_field() -> models.CharField:
     return models.CharField(max_length=5, choices=Precision.choices, null=True, blank=True, default=None)
+
+
+class DatedQuerySet(models.QuerySet):
+    def between(self, start=None, end=None):
+        """Records whose date, at its precision, touches [start, end]."""
+        return self.filter(overlapping("date", start, end))
+
+
+class DatedRecord(models.Model):
+    """A record with one date to its precision: what the timeline and date filters read."""
+
+    date = date_field("date")
+    date_precision = precision_field()
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = [F("date").asc(nulls_last=True), "slug"]
+        constraints = partial_date_constraints("date")

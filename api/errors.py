@@ -3,7 +3,8 @@
     {"type": "about:blank", "title": "Not Found", "status": 404,
      "detail": "No party matches the given query.", "instance": "/api/v1/parties/x/"}
 
-Validation errors add `errors`, a map from each bad field to its messages.
+Validation errors add `errors`, a map from each bad field to its messages; which status a
+refused write gets is decided in api.writes.
 """
 
 from http import HTTPStatus
@@ -15,12 +16,7 @@ from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-
-# Error codes of input that matches the schema but not the data: a 409 when it only collides
-# with other records, a 422 when it breaks a rule about the data (sources.serializers gives
-# the model's own rules the code "data_rule"). Any other code is a 400.
-CONFLICT_CODES = {"unique", "unique_together"}
-DATA_RULE_CODES = {"does_not_exist", "data_rule"}
+INVALID_FIELDS = "The request has invalid fields; see errors."
 
 
 def problem(status: int, detail: str, instance: str, errors=None) -> dict:
@@ -55,6 +51,12 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PreconditionFailed(exceptions.APIException):
+    status_code = HTTPStatus.PRECONDITION_FAILED
+    default_detail = "The record has changed since the ETag you sent; fetch it again and retry."
+    default_code = "precondition_failed"
+
+
 def problem_exception_handler(exc, context):
     """DRF's handler, with every error body rewritten as problem details."""
     if isinstance(exc, Http404):
@@ -74,14 +76,8 @@ def problem_exception_handler(exc, context):
     errors = None
     if isinstance(exc, exceptions.ValidationError):
         errors = data if isinstance(data, dict) else {"non_field_errors": data}
-        detail = "The request has invalid fields; see errors."
-        codes = set(error_codes(exc.get_codes()))
-        if codes and codes <= CONFLICT_CODES:
-            response.status_code = HTTPStatus.CONFLICT
-            detail = "The request conflicts with other records; see errors."
-        elif codes and codes <= CONFLICT_CODES | DATA_RULE_CODES:
-            response.status_code = HTTPStatus.UNPROCESSABLE_ENTITY
-            detail = "The request is well-formed but breaks a rule about the data; see errors."
+        # api.writes' refusals (422, 409) say what kind they are; any other is the schema's.
+        detail = getattr(exc, "summary", INVALID_FIELDS)
     elif isinstance(data, dict) and "detail" in data:
         detail = str(data["detail"])
     else:
@@ -91,18 +87,6 @@ def problem_exception_handler(exc, context):
     if renderer is None or renderer.format == "json":
         response.content_type = PROBLEM_CONTENT_TYPE
     return response
-
-
-def error_codes(codes):
-    """Every code in DRF's nested codes (a dict per serializer, a list per field or row)."""
-    if isinstance(codes, dict):
-        for value in codes.values():
-            yield from error_codes(value)
-    elif isinstance(codes, list):
-        for value in codes:
-            yield from error_codes(value)
-    else:
-        yield codes
 
 
 def not_found(request, exception=None):

@@ -1,4 +1,4 @@
-"""Post-processing of the generated OpenAPI document.
+"""Post-processing of the generated OpenAPI document (a drf-spectacular hook).
 
 It adds the one error shape (RFC 9457 problem details) to every operation, and example
 responses recorded from the real API (`manage.py record_api_examples`), so the examples in
@@ -9,12 +9,7 @@ import json
 from http import HTTPStatus
 from pathlib import Path
 
-from django.core.validators import RegexValidator
-from drf_spectacular import openapi
-from rest_framework import serializers
-from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissionsOrAnonReadOnly
-
-EXAMPLES_FILE = Path(__file__).resolve().parent / "api_examples.json"
+EXAMPLES_FILE = Path(__file__).resolve().parent / "examples.json"
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -81,57 +76,17 @@ WRITE_ERRORS = {
     "403": "The user lacks the permission for this change.",
     "409": "The change conflicts with other records: a slug or number already taken, or (on "
     "delete) records that still refer to this one.",
-    "412": "The record changed since the version whose ETag was sent in If-Match.",
+    "412": (
+        "A precondition failed: the record changed since the version whose ETag was sent in "
+        "If-Match (or, on a write, If-None-Match matched it)."
+    ),
     "422": (
         "Well-formed input that breaks a rule about the data, which no schema can state: a link "
         "to a record that does not exist, a quote that is not the source's text at its offsets, "
-        "a month-precision date not on day 1, a slug that would change."
+        "a written row that breaks a rule (a link that is our reading without a rationale), a slug "
+        "that would change."
     ),
 }
-
-
-class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's, knowing that anyone may read a resource editors write, and that a
-    record's write rejects fields it does not know (so its request body says so)."""
-
-    def _map_basic_serializer(self, serializer, direction):
-        result = super()._map_basic_serializer(serializer, direction)
-        if direction == "request" and getattr(serializer, "rejects_unknown_fields", False):
-            result["additionalProperties"] = False
-        return result
-
-    def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        result = super()._map_serializer_field(field, direction, bypass_extensions)
-        # A to-many link that may not be empty (an engagement's belligerents) needs one item
-        # when written; a read shows what is stored.
-        if (
-            direction == "request"
-            and result.get("type") == "array"
-            and getattr(field, "allow_empty", True) is False
-        ):
-            result["minItems"] = 1
-        # DRF trims text before it checks for blank, so "\n" is blank: say that some
-        # character must be other than whitespace (Python's and the schema's \S agree here).
-        if (
-            direction == "request"
-            and isinstance(field, serializers.CharField)
-            and field.trim_whitespace
-            and not field.allow_blank
-            and not {"pattern", "enum", "format"} & set(result)
-            and not any(isinstance(v, RegexValidator) for v in field.validators)
-        ):
-            result["pattern"] = r"\S"
-        return result
-
-    def get_auth(self):
-        auths = super().get_auth()
-        anonymous_reads = any(
-            isinstance(permission, DjangoModelPermissionsOrAnonReadOnly)
-            for permission in self.view.get_permissions()
-        )
-        if anonymous_reads and self.method in SAFE_METHODS and {} not in auths:
-            auths.append({})
-        return auths
 
 
 def load_examples() -> dict:

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
-from config.schema import EXAMPLES_FILE
+from api.schema_hooks import EXAMPLES_FILE
 
 # Host the recorded URLs show: the one `make run` serves on.
 EXAMPLE_HOST = "127.0.0.1:8000"

@@ -1,4 +1,5 @@
-"""Reading and restoring the versions django-simple-history keeps of every record."""
+"""Reading and restoring the versions django-simple-history keeps of every record, and how
+the API shows a version and takes a restoration."""
 
 import datetime
 
@@ -6,6 +7,10 @@ from django.apps import apps
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from rest_framework import serializers
+
+from api.fields import STRICT_FIELDS
+from api.serializers import KnownFieldsMixin
 
 CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -123,3 +128,21 @@ def restore_cascaded(instance, deleted_at, reason):
                 .first()
             ) or version
             restore_version(previous, reason)
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="Pass it to .../restorations/ to restore this state.")
+    recorded_at = serializers.DateTimeField()
+    change = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    user = serializers.CharField(allow_null=True, help_text="Who made the change; null for the loader.")
+    reason = serializers.CharField(allow_null=True, help_text='e.g. "load_dataset" for the fixtures.')
+    snapshot = serializers.DictField(help_text="The record's fields as they were; relations as slugs.")
+
+
+class RestorationSerializer(KnownFieldsMixin, serializers.Serializer):
+    version = STRICT_FIELDS[serializers.IntegerField](
+        min_value=1,
+        # The largest id every database stores; past it a lookup would overflow SQLite.
+        max_value=2**63 - 1,
+        help_text="A version from the record's history.",
+    )

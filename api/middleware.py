@@ -76,7 +76,7 @@ class RequestLogMiddleware:
 class ApiNotFoundMiddleware:
     """An address under /api/ that matches no route is a 404 problem, in debug mode too.
 
-    With DEBUG off Django already answers with handler404 (config.errors.not_found); with it
+    With DEBUG off Django already answers with handler404 (api.errors.not_found); with it
     on, `make run` would otherwise send its HTML debug page to programs expecting JSON.
     """
 
@@ -86,7 +86,7 @@ class ApiNotFoundMiddleware:
     def __call__(self, request):
         from rest_framework.response import Response
 
-        from config.errors import not_found
+        from api.errors import not_found
 
         response = self.get_response(request)
         unrouted = response.status_code == 404 and not isinstance(response, Response)
@@ -111,7 +111,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         from django.db import InterfaceError, OperationalError
 
-        from config.errors import problem_response
+        from api.errors import problem_response
 
         if isinstance(exception, OperationalError | InterfaceError):
             logger.warning(

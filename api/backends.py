@@ -1,4 +1,4 @@
-"""Filter and ordering backends that answer a query they cannot honour with a 400.
+"""The filter, search and ordering backends of every list, which answer a query they cannot honour with a 400.
 
 An unknown parameter, an unknown filter value or an undeclared ordering field would
 otherwise be ignored, and the client would take an unfiltered list for an answer.
@@ -9,48 +9,19 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
-from sources.schema import QUERY_VALUE_MAX_LENGTH
-
-# Parameters every list understands besides its own filters.
-COMMON_PARAMETERS = {"page", "page_size", "search", "ordering", "format"}
+from api.query import QUERY_VALUE_MAX_LENGTH, check_query_parameters, view_parameters
 
 # The longest text a client may search for, in a list's `search` or in /search/'s `q`.
 SEARCH_MAX_LENGTH = QUERY_VALUE_MAX_LENGTH
 
 
-def check_query_parameters(request, known) -> None:
-    """A 400 for a query the view cannot honour as asked.
-
-    That is a parameter outside `known` (the 400 lists those allowed), an empty value (which
-    would otherwise quietly mean "no filter"), a value over QUERY_VALUE_MAX_LENGTH, or one
-    holding a NUL character (SQLite would take it, but PostgreSQL cannot compare one and
-    would fail with a 500).
-    """
-    unknown = sorted(set(request.query_params) - set(known))
-    if unknown:
-        raise ValidationError(
-            {name: ["Unknown query parameter."] for name in unknown} | {"allowed": sorted(known)}
-        )
-    errors = {}
-    for name, values in request.query_params.lists():
-        if any(value == "" for value in values):
-            errors[name] = ["Give a value, or leave the parameter out."]
-        elif any(len(value) > QUERY_VALUE_MAX_LENGTH for value in values):
-            errors[name] = [f"Give at most {QUERY_VALUE_MAX_LENGTH} characters."]
-        elif any("\x00" in value for value in values):
-            errors[name] = ["Null characters are not allowed."]
-    if errors:
-        raise ValidationError(errors)
-
-
 class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, first checking a list's whole query (api.query)."""
+
     def filter_queryset(self, request, queryset, view):
         if getattr(view, "action", None) == "list":
-            known = set(COMMON_PARAMETERS)
             filterset_class = self.get_filterset_class(view, queryset)
-            if filterset_class is not None:
-                known |= set(filterset_class.base_filters)
-            check_query_parameters(request, known)
+            check_query_parameters(request, view_parameters(view, filterset_class))
         return super().filter_queryset(request, queryset, view)
 
 

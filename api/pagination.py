@@ -3,7 +3,7 @@ from django.conf import settings
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
-from sources.filters import INTEGER_FILTER_MAX, WholeNumberField
+from api.filters import INTEGER_FILTER_MAX, WholeNumberField
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = "API machinery"
+
+    def ready(self):
+        # Registers how drf-spectacular documents this package's fields and filters.
+        from api import schema  # noqa: F401

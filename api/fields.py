@@ -1,0 +1,252 @@
+"""Serializer fields every resource uses: links to records, dates to their precision,
+coordinates, and field types that take only the JSON type the schema documents."""
+
+import re
+from collections.abc import Mapping
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
+
+from api.dates import PARTIAL_DATE_PATTERN, format_partial_date, parse_partial_date
+from api.registry import citable_models, detail_url, owned_record_serializer, record_type
+
+# What Django's slug validator accepts, as the schema states it.
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
+def link_to(record, request) -> dict:
+    """A related record as every response shows it: `{slug, name, url}`."""
+    return {"slug": record.slug, "name": str(record.name), "url": detail_url(request, record)}
+
+
+def summary_of(record, request) -> dict:
+    """A record of any kind: its link with its type first, `{type, slug, name, url}`."""
+    return {"type": record_type(type(record)), **link_to(record, request)}
+
+
+class LinkSerializer(serializers.Serializer):
+    """A link to a related record."""
+
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+
+    class Meta:
+        ref_name = "Link"
+
+    def to_representation(self, instance):
+        return link_to(instance, self.context.get("request"))
+
+
+class RecordSummarySerializer(LinkSerializer):
+    """A link to a record of any kind."""
+
+    # The timeline's entries and search's hits are this shape with fields of their own after.
+
+    type = serializers.CharField(help_text="The kind of record, e.g. engagement.")
+
+    class Meta:
+        ref_name = "RecordSummary"
+
+    def to_representation(self, instance):
+        summary = summary_of(instance, self.context.get("request"))
+        for name, field in self.fields.items():
+            if name not in summary:
+                summary[name] = field.to_representation(field.get_attribute(instance))
+        return summary
+
+
+def record_url_field(kind: str) -> serializers.HyperlinkedIdentityField:
+    """A record's own URL, for the kind of record named `kind` (its record_type)."""
+    return serializers.HyperlinkedIdentityField(view_name=f"{kind}-detail", lookup_field="slug")
+
+
+class LinkField(serializers.SlugRelatedField):
+    """A related record: written as its slug, read as `{slug, name, url}`."""
+
+    default_error_messages = {"blank": "Give the slug of a record (or null, where it may be empty)."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        # DRF would take "" for null; the schema says a slug or null.
+        if data == "":
+            self.fail("blank")
+        return super().run_validation(data)
+
+    def to_representation(self, value):
+        return link_to(value, self.context.get("request"))
+
+    def use_pk_only_optimization(self):
+        return False
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return LinkListField(child_relation=cls(*args, **kwargs), **list_kwargs)
+
+
+class LinkListField(serializers.ManyRelatedField):
+    """A list of links. DRF's own would take a JSON object as the list of its keys."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class RecordSummaryField(serializers.Field):
+    """A link to a record of any kind among `kinds` (a callable giving the models by type
+    name), for generic relations: a citation's record, a figure's subject. Written as
+    `{"type": "engagement", "slug": "battle-of-tsushima"}`, read as `{type, slug, name, url}`."""
+
+    default_error_messages = {
+        "shape": 'Expected {{"type": ..., "slug": ...}} and nothing else.',
+        "type": "Unknown record type {value!r}; choose from {choices}.",
+        # DRF's own code for a link to a missing record (see api.writes).
+        "does_not_exist": "No {type} with slug {slug!r}.",
+    }
+
+    def __init__(self, *, kinds=citable_models, **kwargs):
+        self.kinds = kinds
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if (
+            not isinstance(data, Mapping)
+            or set(data) != {"type", "slug"}
+            or not isinstance(data["type"], str)
+            or not isinstance(data["slug"], str)
+        ):
+            self.fail("shape")
+        models = self.kinds()
+        model = models.get(data["type"])
+        if model is None:
+            self.fail("type", value=data["type"], choices=", ".join(sorted(models)))
+        found = model.objects.filter(slug=data["slug"]).first()
+        if found is None:
+            self.fail("does_not_exist", type=data["type"], slug=data["slug"])
+        return found
+
+    def to_representation(self, value):
+        return summary_of(value, self.context.get("request"))
+
+
+class OwnedRecordsField(serializers.Field):
+    """The records of a generic relation that belong to this one (its figures), read-only, each
+    shown by the serializer registered for their model (api.registry.shown_inside_owners), so
+    an app shows another app's records without importing its serializers."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def owned_model(self):
+        return self.parent.Meta.model._meta.get_field(self.source).related_model
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.source).all()
+
+    def to_representation(self, value):
+        serializer = owned_record_serializer(self.owned_model())(context=self.context)
+        return [serializer.to_representation(record) for record in value]
+
+
+@extend_schema_field({"type": "string", "nullable": True, "pattern": PARTIAL_DATE_PATTERN})
+class PartialDateField(serializers.Field):
+    """A date written to its precision: "1905-09-05", "1903-08" or "1904"; null where unknown.
+
+    Writing one sets both the date and its precision, which follows from the form given.
+    """
+
+    def __init__(self, date_field: str = "date", **kwargs):
+        self.date_field = date_field
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, {self.date_field: None, f"{self.date_field}_precision": None}
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Expected a string: YYYY, YYYY-MM or YYYY-MM-DD.")
+        try:
+            value, precision = parse_partial_date(data)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return {self.date_field: value, f"{self.date_field}_precision": precision}
+
+    def to_representation(self, instance):
+        return format_partial_date(
+            getattr(instance, self.date_field), getattr(instance, f"{self.date_field}_precision")
+        )
+
+
+class CoordinateField(serializers.DecimalField):
+    """Degrees as the API reads them: a string with up to 5 decimals, within the bound.
+
+    The pattern is the whole rule, so the schema can state it: DRF alone would also take
+    "1e1", " 5" or "05", and a bound the schema could not express.
+    """
+
+    pattern: str
+    default_error_messages = {"coordinate": "Give degrees as a string matching {pattern}."}
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=8, decimal_places=5, allow_null=True, required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
+            self.fail("coordinate", pattern=self.pattern)
+        return super().to_internal_value(data)
+
+
+LATITUDE_PATTERN = r"^-?(?:90(?:\.0{1,5})?|[1-8]?[0-9](?:\.[0-9]{1,5})?)$"
+LONGITUDE_PATTERN = r"^-?(?:180(?:\.0{1,5})?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]{1,5})?)$"
+
+
+@extend_schema_field({"type": "string", "nullable": True, "pattern": LATITUDE_PATTERN, "example": "41.80000"})
+class LatitudeField(CoordinateField):
+    pattern = LATITUDE_PATTERN
+
+
+@extend_schema_field(
+    {"type": "string", "nullable": True, "pattern": LONGITUDE_PATTERN, "example": "123.40000"}
+)
+class LongitudeField(CoordinateField):
+    pattern = LONGITUDE_PATTERN
+
+
+class JsonTypeMixin:
+    """Takes only the JSON type the schema documents: DRF would also take 0 for false, "5"
+    or 5.0 for 5, and 5 for "5"."""
+
+    json_types: tuple[type, ...] = ()
+    default_error_messages = {"wrong_type": "Expected a JSON {expected}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, self.json_types) or (isinstance(data, bool) and bool not in self.json_types):
+            names = {str: "string", int: "integer", bool: "boolean"}
+            self.fail("wrong_type", expected=" or ".join(names[t] for t in self.json_types))
+        return super().to_internal_value(data)
+
+
+def strict(field_class, *json_types):
+    return type(field_class.__name__, (JsonTypeMixin, field_class), {"json_types": json_types})
+
+
+# What each model field becomes in a record's serializer (api.serializers.StrictTypesMixin).
+STRICT_FIELDS = {
+    serializers.CharField: strict(serializers.CharField, str),
+    serializers.SlugField: strict(serializers.SlugField, str),
+    serializers.ChoiceField: strict(serializers.ChoiceField, str),
+    serializers.IntegerField: strict(serializers.IntegerField, int),
+    serializers.BooleanField: strict(serializers.BooleanField, bool),
+    # Documented as a string, as it is read: "41.80000".
+    serializers.DecimalField: strict(serializers.DecimalField, str),
+}

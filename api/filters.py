@@ -1,0 +1,154 @@
+"""Filters every resource's FilterSet is made of: a related record by slug, a kind of record,
+whole numbers, booleans and date ranges, each as strict as the schema says."""
+
+import re
+
+import django_filters
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import validate_slug
+from django_filters.constants import EMPTY_VALUES
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import NotFound
+
+from api.dates import PARTIAL_DATE_PATTERN, overlapping, parse_partial_date, period_end
+from api.fields import SLUG_PATTERN
+
+
+class PartialDateFormField(forms.CharField):
+    """Accepts YYYY, YYYY-MM or YYYY-MM-DD and gives (first day, precision)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            return parse_partial_date(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class SlugRecordField(django_filters.fields.ModelChoiceField):
+    """A record named by its slug. A malformed slug is invalid input (400); a well-formed one
+    that names no record is a 404 naming the parameter, as a detail URL with it would be."""
+
+    def __init__(self, *args, parameter: str, **kwargs):
+        self.parameter = parameter
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        validate_slug(value)
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            kind = self.queryset.model._meta.verbose_name
+            raise NotFound(f"{self.parameter}: no {kind} has the slug {value!r}.") from None
+
+
+@extend_schema_field({"type": "string", "pattern": SLUG_PATTERN})
+class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    """A related record of `model`, named by its slug."""
+
+    field_class = SlugRecordField
+
+    def __init__(self, model, **kwargs):
+        super().__init__(queryset=model.objects.all(), to_field_name="slug", **kwargs)
+
+    @property
+    def field(self):
+        # The query parameter's name, for the 404: `party=` may filter on the field `parties`.
+        self.extra["parameter"] = next(name for name, f in self.parent.filters.items() if f is self)
+        return super().field
+
+
+# Bounds that every database compares safely (SQLite overflows past 64 bits).
+INTEGER_FILTER_MAX = 2**31 - 1
+
+
+class WholeNumberField(forms.IntegerField):
+    """Plain digits only: Django's own field would also take "1.0", " 1", "+1" and "1_0"."""
+
+    digits = re.compile(r"[0-9]+")
+
+    def to_python(self, value):
+        if value not in self.empty_values and not self.digits.fullmatch(str(value)):
+            raise forms.ValidationError("Expected a whole number, written in digits.", code="invalid")
+        return super().to_python(value)
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": INTEGER_FILTER_MAX})
+class IntegerFilter(django_filters.Filter):
+    """A whole number from 0 to 2**31 - 1; a fraction or anything larger is a 400."""
+
+    field_class = WholeNumberField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", INTEGER_FILTER_MAX)
+        super().__init__(**kwargs)
+
+
+class StrictBooleanFormField(forms.Field):
+    """true or false; anything else is an error rather than "no filter"."""
+
+    values = {"true": True, "false": False}
+
+    def clean(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.values[value]
+        except KeyError:
+            raise forms.ValidationError(f"{value!r} is not a boolean; use true or false.") from None
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanFormField
+
+
+@extend_schema_field({"type": "string", "pattern": PARTIAL_DATE_PATTERN})
+class DateRangeBound(django_filters.Filter):
+    """One end of a date range; a record's date counts with its whole period (month, year)."""
+
+    field_class = PartialDateFormField
+
+    def __init__(self, *, bound: str, date_field: str = "date", **kwargs):
+        self.bound = bound
+        self.date_field = date_field
+        relation = "on or after" if bound == "start" else "on or before"
+        kwargs.setdefault(
+            "help_text",
+            f"Only records dated (at their precision) {relation} "
+            "this date: YYYY, YYYY-MM or YYYY-MM-DD. A month-precision date matches any range that "
+            "touches its month.",
+        )
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        date, precision = value
+        if self.bound == "start":
+            return qs.filter(overlapping(self.date_field, date, None))
+        return qs.filter(overlapping(self.date_field, None, period_end(date, precision)))
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RecordTypeFilter(django_filters.ChoiceFilter):
+    """Records whose generic relation (`content_type_field`) points at a kind of record among
+    `kinds` (a callable giving the models by type name)."""
+
+    def __init__(self, *, kinds, content_type_field: str, **kwargs):
+        self.kinds = kinds
+        self.content_type_field = content_type_field
+        super().__init__(choices=lambda: [(name, name) for name in sorted(kinds())], **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        content_type = ContentType.objects.get_for_model(self.kinds()[value])
+        return qs.filter(**{self.content_type_field: content_type})

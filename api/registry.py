@@ -1,0 +1,60 @@
+"""The kinds of record: their public type names, their URLs, which carry citations and which
+own figures. Found from the models themselves, so a new kind of record needs no list kept."""
+
+from django.apps import apps
+from django.contrib.contenttypes.fields import GenericRelation
+from django.urls import reverse
+
+
+def record_type(model) -> str:
+    """The public name of a kind of record: "party", "treaty-article", ..."""
+    return model._meta.verbose_name.replace(" ", "-")
+
+
+def detail_url(request, instance) -> str:
+    """The absolute URL of a record's detail (a path when there is no request)."""
+    path = reverse(f"{record_type(type(instance))}-detail", kwargs={"slug": instance.slug})
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def _owning(relation_name: str) -> dict:
+    return {
+        record_type(model): model
+        for model in apps.get_models()
+        if any(
+            isinstance(field, GenericRelation) and field.name == relation_name
+            for field in model._meta.private_fields
+        )
+    }
+
+
+def citable_models() -> dict:
+    """Every kind of record that carries citations, by its public type name."""
+    return _owning("citations")
+
+
+def figure_subject_models() -> dict:
+    """Every kind of record that owns figures (and so may be a figure's subject), by type name."""
+    return _owning("figures")
+
+
+def dated_models() -> dict:
+    """Every kind of record with a date to its precision (api.dates.DatedRecord), by type name."""
+    from api.dates import DatedRecord
+
+    return {record_type(model): model for model in apps.get_models() if issubclass(model, DatedRecord)}
+
+
+_shown_inside_owners = {}
+
+
+def shown_inside_owners(serializer_class):
+    """Class decorator: this serializer shows its model's records inside the record they
+    belong to (a figure inside its subject), wherever an OwnedRecordsField lists them."""
+    _shown_inside_owners[serializer_class.Meta.model] = serializer_class
+    return serializer_class
+
+
+def owned_record_serializer(model):
+    """The serializer registered with shown_inside_owners for `model`."""
+    return _shown_inside_owners[model]

@@ -1,0 +1,136 @@
+"""How drf-spectacular documents this project: its AutoSchema, and extensions for the
+fields and filters of api.fields and api.filters, stating what the API accepts exactly."""
+
+from django.core.validators import RegexValidator
+from drf_spectacular import openapi
+from drf_spectacular.contrib import django_filters
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissionsOrAnonReadOnly
+
+from api.fields import SLUG_PATTERN, LinkSerializer, RecordSummarySerializer
+from api.query import QUERY_VALUE_MAX_LENGTH
+from api.registry import owned_record_serializer
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, knowing that anyone may read a resource editors write, that a
+    record's write rejects fields it does not know (so its request body says so), and that
+    only a serializer's own docstring describes it."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        result = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and getattr(serializer, "rejects_unknown_fields", False):
+            result["additionalProperties"] = False
+        # A serializer's own docstring describes its records; one inherited from a base class
+        # says how the machinery works, which is no description of them.
+        if "__doc__" not in vars(type(serializer)) or type(serializer).__doc__ is None:
+            result.pop("description", None)
+        return result
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        result = super()._map_serializer_field(field, direction, bypass_extensions)
+        # A to-many link that may not be empty (an engagement's belligerents) needs one item
+        # when written; a read shows what is stored.
+        if (
+            direction == "request"
+            and result.get("type") == "array"
+            and getattr(field, "allow_empty", True) is False
+        ):
+            result["minItems"] = 1
+        # DRF trims text before it checks for blank, so "\n" is blank: say that some
+        # character must be other than whitespace (Python's and the schema's \S agree here).
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and field.trim_whitespace
+            and not field.allow_blank
+            and not {"pattern", "enum", "format"} & set(result)
+            and not any(isinstance(v, RegexValidator) for v in field.validators)
+        ):
+            result["pattern"] = r"\S"
+        return result
+
+    def get_auth(self):
+        auths = super().get_auth()
+        anonymous_reads = any(
+            isinstance(permission, DjangoModelPermissionsOrAnonReadOnly)
+            for permission in self.view.get_permissions()
+        )
+        if anonymous_reads and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+
+class LinkFieldExtension(OpenApiSerializerFieldExtension):
+    """A LinkField is written as a slug and read as `{slug, name, url}`."""
+
+    target_class = "api.fields.LinkField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {
+                "type": "string",
+                "pattern": SLUG_PATTERN,
+                "description": "The slug of the related record.",
+            }
+        return auto_schema.resolve_serializer(LinkSerializer, direction).ref
+
+
+class RecordSummaryFieldExtension(OpenApiSerializerFieldExtension):
+    """A record of any kind: written as `{type, slug}`, read as `{type, slug, name, url}`."""
+
+    target_class = "api.fields.RecordSummaryField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "enum": sorted(self.target.kinds())},
+                    "slug": {"type": "string", "pattern": SLUG_PATTERN},
+                },
+                "required": ["type", "slug"],
+                "additionalProperties": False,
+            }
+        return auto_schema.resolve_serializer(RecordSummarySerializer, direction).ref
+
+
+class OwnedRecordsFieldExtension(OpenApiSerializerFieldExtension):
+    """The owned records, as their registered serializer documents them."""
+
+    target_class = "api.fields.OwnedRecordsField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        serializer = owned_record_serializer(self.target.owned_model())
+        return {"type": "array", "items": auto_schema.resolve_serializer(serializer, direction).ref}
+
+
+class DjangoFilterExtension(django_filters.DjangoFilterExtension):
+    """drf-spectacular's, documenting a filter as exactly as the API checks it.
+
+    It keeps a filter's help_text where the filter class fixes the schema (the stock extension
+    drops it there), lists choices that come from a callable, and says that an empty value is
+    not a value and that no value is longer than QUERY_VALUE_MAX_LENGTH (the API answers
+    both with a 400).
+    """
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        help_text = filter_field.extra.get("help_text")
+        choices = filter_field.extra.get("choices")
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if help_text and not parameter.get("description"):
+                parameter["description"] = str(help_text)
+            if callable(choices):
+                schema["enum"] = [value for value, _label in choices()]
+            if schema.get("type") == "string" and "enum" not in schema:
+                schema.setdefault("maxLength", QUERY_VALUE_MAX_LENGTH)
+                if "pattern" not in schema:
+                    schema["minLength"] = 1
+        return parameters

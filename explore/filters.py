@@ -1,0 +1,43 @@
+"""The parameters of the timeline and of search, as FilterSets applied to each kind of record."""
+
+import django_filters
+from django.db.models import Q
+
+from api.backends import SEARCH_MAX_LENGTH
+from api.filters import DateRangeBound
+from api.registry import dated_models, record_type
+
+
+class TimelineFilter(django_filters.FilterSet):
+    start = DateRangeBound(bound="start")
+    end = DateRangeBound(bound="end")
+    type = django_filters.ChoiceFilter(
+        choices=lambda: [(name, name) for name in sorted(dated_models())],
+        method="filter_type",
+        help_text="Only records of this kind.",
+    )
+
+    def filter_type(self, qs, name, value):
+        return qs if record_type(qs.model) == value else qs.none()
+
+
+class RecordSearchFilter(django_filters.FilterSet):
+    """`q` in any of the fields a list's own `?search=` looks in (`search_fields`)."""
+
+    q = django_filters.CharFilter(
+        method="matching",
+        required=True,
+        # Taken as given: its documented length is the length checked.
+        strip=False,
+        error_messages={"required": f"Give 1 to {SEARCH_MAX_LENGTH} characters to search for."},
+    )
+
+    def __init__(self, data, queryset, *, search_fields, **kwargs):
+        self.search_fields = search_fields
+        super().__init__(data, queryset, **kwargs)
+
+    def matching(self, qs, name, value):
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return qs.filter(condition)

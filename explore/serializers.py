@@ -1,0 +1,25 @@
+from rest_framework import serializers
+
+from api.dates import Precision
+from api.fields import PartialDateField, RecordSummarySerializer
+
+
+class TimelineEntrySerializer(RecordSummarySerializer):
+    """A dated record of any kind, with its date to its precision."""
+
+    date = PartialDateField(
+        read_only=True, help_text="Written to its precision: YYYY-MM-DD, YYYY-MM or YYYY."
+    )
+    date_precision = serializers.ChoiceField(choices=Precision.choices, read_only=True)
+
+    class Meta:
+        ref_name = "TimelineEntry"
+
+
+class SearchHitSerializer(RecordSummarySerializer):
+    """A record of any kind that matched, with the text that matched."""
+
+    summary = serializers.CharField(source="matched_text", help_text="The text that matched, shortened.")
+
+    class Meta:
+        ref_name = "SearchHit"
