@@ -44,7 +44,7 @@ LISTS = {
     # + places, belligerents, citations, figures, figures' citations
     "engagements": (Engagement, factories.engagement, 7),
     # + citations, and one per kind of subject on the page (see test below)
-    "figures": (Figure, lambda: factories.figure(Party.objects.get(slug="japan")), None),
+    "figures": (Figure, lambda: factories.figure(Engagement.objects.get(slug="battle-of-tsushima")), None),
     # + parties, places, citations
     "claims": (Claim, factories.claim, 5),
     # + parties, citations, articles
@@ -88,9 +88,9 @@ def test_list_queries_do_not_grow_with_rows(client, resource):
 
 def test_figure_list_queries_grow_only_with_kinds_of_subject(client):
     # count + page + citations + one query per kind of subject record on the page
-    # (a generic relation is prefetched per content type); all of these are about parties.
+    # (a generic relation is prefetched per content type); all of these are about one engagement.
     Figure.objects.all().delete()
-    factories.fill(lambda: factories.figure(Party.objects.get(slug="japan")), Figure, 50)
+    factories.fill(lambda: factories.figure(Engagement.objects.get(slug="battle-of-tsushima")), Figure, 50)
     one, _ = count_queries(client, "/api/v1/figures/?page_size=1")
     fifty, _ = count_queries(client, "/api/v1/figures/?page_size=50")
     assert (one, fifty) == (4, 4)
