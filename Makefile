@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint schema migrate load lock clean
+.PHONY: help run test lint schema migrate load lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,7 +27,6 @@ $(VENV)/.test: requirements/test.txt | $(BIN)/python
 
 migrate: $(VENV)/.runtime ## Apply database migrations
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 
 load: migrate ## Load the fixtures (skipped when these exact fixtures are already loaded)
 	$(BIN)/python manage.py load_dataset --skip-if-loaded
@@ -51,3 +50,6 @@ lock: | $(BIN)/python ## Re-resolve requirements/*.txt from pyproject.toml (newe
 
 clean: ## Remove the virtualenv and the SQLite database
 	rm -rf $(VENV) db.sqlite3
+
+bench: $(VENV)/.test ## Benchmark reads against a ceiling and a naive peer (bench/results/<date>.json)
+	$(BIN)/python bench/run.py

@@ -1,29 +1,118 @@
-"""Rate limits whose counters live in the shared cache (the database's cache table, or
-Redis when REDIS_URL is set), so every server process counts the same requests."""
+"""Rate limits, counted without touching the database.
 
-import math
+Each client has a fixed window (the rate's period) and a counter in it. With REDIS_URL set
+the counter is in Redis, where one round trip (INCR, EXPIRE NX, TTL in a MULTI) counts the
+request and reads what is left, atomically, for every process and server sharing that Redis.
+Without it (or while Redis does not answer) the counter is in this process's memory: each
+server process then counts on its own, so N processes let a client make up to N times the
+limit. A read never writes to the database.
+"""
 
+import logging
+import threading
+import time
+
+from django.conf import settings
 from rest_framework import throttling
 
+logger = logging.getLogger("api.throttling")
 
-class RateLimitHeadersMixin:
-    """Leaves the client's limit, what remains of it, and seconds to reset on the request,
-    for RequestLogMiddleware to put in RateLimit-* headers."""
+
+class MemoryCounter:
+    """Fixed-window counters in this process, for when there is no Redis."""
+
+    def __init__(self):
+        self.windows = {}
+        self.lock = threading.Lock()
+
+    def hit(self, key: str, duration: int) -> tuple[int, int]:
+        """Count one request; the count in the window so far and the seconds left in it."""
+        now = time.monotonic()
+        with self.lock:
+            ends, count = self.windows.get(key, (0.0, 0))
+            if ends <= now:
+                ends, count = now + duration, 0
+                if len(self.windows) > 100_000:
+                    self.windows = {k: v for k, v in self.windows.items() if v[0] > now}
+            self.windows[key] = (ends, count + 1)
+        return count + 1, max(int(ends - now + 0.999), 0)
+
+    def clear(self):
+        with self.lock:
+            self.windows.clear()
+
+
+class RedisCounter:
+    """Fixed-window counters in Redis, shared by every process that uses the same server."""
+
+    # A Redis that hangs costs a request this long at most before the memory counter answers.
+    TIMEOUT_SECONDS = 0.25
+    RETRY_SECONDS = 5
+
+    def __init__(self, url: str, fallback: MemoryCounter):
+        import redis
+
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=self.TIMEOUT_SECONDS, socket_connect_timeout=self.TIMEOUT_SECONDS
+        )
+        self.errors = (redis.RedisError, OSError)
+        self.fallback = fallback
+        self.down_until = 0.0
+
+    def hit(self, key: str, duration: int) -> tuple[int, int]:
+        if time.monotonic() < self.down_until:
+            return self.fallback.hit(key, duration)
+        try:
+            with self.client.pipeline(transaction=True) as pipe:
+                count, _, ttl = pipe.incr(key).expire(key, duration, nx=True).ttl(key).execute()
+        except self.errors as exc:
+            self.down_until = time.monotonic() + self.RETRY_SECONDS
+            logger.warning("Redis unavailable for rate limits (%s); counting in process memory", exc)
+            return self.fallback.hit(key, duration)
+        return int(count), max(int(ttl), 0)
+
+    def clear(self):
+        self.fallback.clear()
+
+
+_memory = MemoryCounter()
+_counters = {}
+
+
+def counter():
+    """The counter for the configured store (built once per process and REDIS_URL)."""
+    url = settings.REDIS_URL
+    if url is None:
+        return _memory
+    if url not in _counters:
+        _counters[url] = RedisCounter(url, _memory)
+    return _counters[url]
+
+
+class CountingThrottle(throttling.SimpleRateThrottle):
+    """DRF's rate and identity, counted by counter(); leaves the limit, what remains and the
+    seconds to reset on the request, for RequestLogMiddleware's RateLimit-* headers."""
 
     def allow_request(self, request, view):
-        allowed = super().allow_request(request, view)
-        if self.rate is not None and hasattr(self, "history"):
-            remaining = max(self.num_requests - len(self.history), 0)
-            reset = math.ceil(self.history[-1] - self.now + self.duration) if self.history else self.duration
-            request._request.rate_limit = (self.num_requests, remaining, max(reset, 0))
-        return allowed
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        count, reset = counter().hit(key, self.duration)
+        request._request.rate_limit = (self.num_requests, max(self.num_requests - count, 0), reset)
+        self.seconds_to_wait = reset
+        return count <= self.num_requests
+
+    def wait(self):
+        return self.seconds_to_wait
 
 
-class AnonymousRateThrottle(RateLimitHeadersMixin, throttling.AnonRateThrottle):
+class AnonymousRateThrottle(CountingThrottle, throttling.AnonRateThrottle):
     pass
 
 
-class EditorRateThrottle(RateLimitHeadersMixin, throttling.UserRateThrottle):
+class EditorRateThrottle(CountingThrottle, throttling.UserRateThrottle):
     """Only for signed-in editors; anonymous clients have their own limit."""
 
     def get_cache_key(self, request, view):

@@ -109,13 +109,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable server is an error in seconds, not a hung request.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
-# The throttles' counters must be shared by every server process: the database's own cache
-# table by default (`createcachetable`, run by `make run`), Redis in production.
+# Redis holds what every server process must share (rate-limit counters, see
+# api.throttling); without it each process keeps its own, in memory. Nothing is cached in the
+# database, so a read never writes to it.
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,10 +9,10 @@ import sys
 from http import HTTPStatus
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
+from api.throttling import counter
 from tests.servers import ROOT, free_port, get, gunicorn, listening, manage_env
 
 PRODUCTION = {
@@ -73,9 +73,9 @@ def test_hsts_is_sent_over_tls_in_production(settings):
 @pytest.fixture
 def tight_limits(monkeypatch):
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute"})
-    cache.clear()
+    counter().clear()
     yield
-    cache.clear()
+    counter().clear()
 
 
 @pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_anonymous_clients_are_throttled_with_retry_after(tight_limits, client):
     assert limited["Content-Type"] == "application/problem+json"
     assert 0 < int(limited["Retry-After"]) <= 60
     assert (limited["RateLimit-Limit"], limited["RateLimit-Remaining"]) == ("3", "0")
-    # The counter is in the shared cache, not in this client or handler.
+    # The counter is the process's, not this client's or this handler's.
     assert Client().get("/api/v1/parties/").status_code == HTTPStatus.TOO_MANY_REQUESTS
 
 
@@ -284,3 +284,13 @@ def test_two_servers_count_one_rate_limit_in_redis():
             assert store.keys("*throttle_anon*")
     finally:
         store.flushdb()
+
+
+def test_rate_limits_count_in_process_memory_while_redis_does_not_answer(caplog):
+    from api.throttling import MemoryCounter, RedisCounter
+
+    nothing_there = RedisCounter(f"redis://127.0.0.1:{free_port()}/0", MemoryCounter())
+    with caplog.at_level(logging.WARNING, logger="api.throttling"):
+        counts = [nothing_there.hit("throttle_anon_client", 60)[0] for _ in range(3)]
+    assert counts == [1, 2, 3]
+    assert "counting in process memory" in caplog.text
