@@ -12,6 +12,10 @@ from api.fields import SLUG_PATTERN, LinkSerializer, RecordSummarySerializer
 from api.query import QUERY_VALUE_MAX_LENGTH
 from api.registry import owned_record_serializer
 
+# A character Python's str.strip() keeps, in a pattern OpenAPI's (ECMA) regex reads the same
+# way: its \s lacks \x1c-\x1f and \x85, which Python strips, and has \ufeff, which it keeps.
+NON_BLANK_PATTERN = r"[^\s\x1c-\x1f\x85]|\ufeff"
+
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, knowing that anyone may read a resource editors write, that a
@@ -38,8 +42,8 @@ class AutoSchema(openapi.AutoSchema):
             and getattr(field, "allow_empty", True) is False
         ):
             result["minItems"] = 1
-        # DRF trims text before it checks for blank, so "\n" is blank: say that some
-        # character must be other than whitespace (Python's and the schema's \S agree here).
+        # DRF trims text (Python's str.strip) before it checks for blank, so "\n" is blank:
+        # say that some character must be one strip() keeps (NON_BLANK_PATTERN).
         if (
             direction == "request"
             and isinstance(field, serializers.CharField)
@@ -48,7 +52,7 @@ class AutoSchema(openapi.AutoSchema):
             and not {"pattern", "enum", "format"} & set(result)
             and not any(isinstance(v, RegexValidator) for v in field.validators)
         ):
-            result["pattern"] = r"\S"
+            result["pattern"] = NON_BLANK_PATTERN
         return result
 
     def get_auth(self):

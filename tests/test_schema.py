@@ -120,3 +120,13 @@ def test_links_are_documented_as_read_and_as_written():
     assert schemas["Event"]["properties"]["parties"]["items"] == {"$ref": "#/components/schemas/Link"}
     assert schemas["PartyRequest"]["properties"]["part_of"]["type"] == "string"
     assert set(schemas["Link"]["properties"]) == {"slug", "name", "url"}
+
+
+@pytest.mark.parametrize("text", ["\n", " \x1d", "\x85\t", "\u2003", "a", " \ufeff", "\xa0b"])
+def test_the_non_blank_pattern_takes_exactly_what_the_api_takes(text):
+    # DRF trims with Python's str.strip(); the schema must call blank what it calls blank.
+    import re
+
+    from api.schema import NON_BLANK_PATTERN
+
+    assert bool(re.search(NON_BLANK_PATTERN, text)) == bool(text.strip())
