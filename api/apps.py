@@ -7,4 +7,6 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         # Registers how drf-spectacular documents this package's fields and filters.
-        from api import schema  # noqa: F401
+        from api import data_version, schema  # noqa: F401
+
+        data_version.connect()

@@ -1,5 +1,9 @@
-"""Conditional requests (RFC 9110 section 13): a strong ETag of each record as shown, and the
-preconditions evaluated in the RFC's order by Django's own get_conditional_response."""
+"""Conditional requests (RFC 9110 section 13): a strong ETag of each answer, and the
+preconditions evaluated in the RFC's order by Django's own get_conditional_response.
+
+A gzip-compressed answer carries its own strong ETag, the identity one with "-gzip" before
+the closing quote (api.http_caching); either form names the same version of the record.
+"""
 
 import hashlib
 import json
@@ -11,29 +15,46 @@ from rest_framework.response import Response
 
 from api.errors import PreconditionFailed
 
-# A record carries no modification date, so (RFC 9110, 13.1.3 and 13.1.4) the date
-# preconditions are ignored: Django's function would fail If-Unmodified-Since without one.
+# The answers carry Last-Modified for caches, but the date of the data as a whole cannot
+# prove that one record is unchanged, so (RFC 9110, 13.1.3 and 13.1.4) the ETag decides:
+# Django's function would otherwise fail If-Unmodified-Since on its own.
 DATE_PRECONDITIONS = ("HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
+TAG_PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH")
+GZIP_SUFFIX = "-gzip"
+NOT_MODIFIED, FAILED = "not modified", "failed"
 
 
 def etag_of(data) -> str:
     """A strong ETag: the digest of the record's representation."""
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-    return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
+    return digest_etag(canonical.encode())
+
+
+def digest_etag(content: bytes) -> str:
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
+def outcome(meta, method: str, path: str, etag: str) -> str | None:
+    """None when the request goes on, NOT_MODIFIED or FAILED, for a target with `etag`."""
+    meta = {key: value for key, value in meta.items() if key not in DATE_PRECONDITIONS}
+    for name in TAG_PRECONDITIONS:
+        if name in meta:
+            meta[name] = meta[name].replace(GZIP_SUFFIX + '"', '"')
+    answer = get_conditional_response(SimpleNamespace(META=meta, method=method, path=path), etag=etag)
+    if answer is None:
+        return None
+    return NOT_MODIFIED if answer.status_code == status.HTTP_304_NOT_MODIFIED else FAILED
 
 
 def evaluate_preconditions(request, etag: str) -> Response | None:
     """None when the request goes on; a 304 (with the ETag) for a read whose If-None-Match
     matches; a 412 problem (PreconditionFailed) when If-Match, or If-None-Match on a write,
     fails."""
-    meta = request.META
-    if any(name in meta for name in DATE_PRECONDITIONS):
-        meta = {key: value for key, value in meta.items() if key not in DATE_PRECONDITIONS}
-    answer = get_conditional_response(
-        SimpleNamespace(META=meta, method=request.method, path=request.path), etag=etag
-    )
-    if answer is None:
+    if not any(name in request.META for name in TAG_PRECONDITIONS + DATE_PRECONDITIONS):
         return None
-    if answer.status_code == status.HTTP_304_NOT_MODIFIED:
+    result = outcome(request.META, request.method, request.path, etag)
+    if result is None:
+        return None
+    if result == NOT_MODIFIED:
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
     raise PreconditionFailed()

@@ -28,6 +28,11 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 logger = logging.getLogger("requests")
 
 
+def request_id(offered: str) -> str:
+    """The client's X-Request-ID if it is sane, else a new one."""
+    return offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -46,8 +51,7 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        offered = request.headers.get("X-Request-ID", "")
-        request.id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+        request.id = request_id(request.headers.get("X-Request-ID", ""))
         started = time.monotonic()
         response = self.get_response(request)
         response["X-Request-ID"] = request.id

@@ -4,4 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_wsgi_application()
+# Django, behind the cache of anonymous reads (api.response_cache).
+from api.response_cache import ResponseCache
+
+application = ResponseCache(get_wsgi_application())

@@ -59,6 +59,15 @@ def _generous_rate_limits(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _no_cached_answers():
+    # Each test's database is rolled back, and with it the data version; answers cached
+    # under a version of another test's data must not be served to this one.
+    from config.wsgi import application
+
+    application.answers.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Users are made per test; the real hasher's deliberate slowness buys nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -104,3 +113,27 @@ def browser_env(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the live server's ORM calls
     # happen in its own thread, so Django's async guard does not apply to them.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def keeping_the_connection(application):
+    """The WSGI application, for tests that call it themselves. Django closes its connection
+    when a WSGI request starts and ends, but the test's transaction lives on that connection,
+    so keep it open around each request, as Django's own test client does."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    def call(environ, start_response):
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            result = application(environ, start_response)
+            try:
+                return [b"".join(result)]
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        finally:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
+
+    return call

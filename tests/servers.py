@@ -19,6 +19,17 @@ def manage_env(**env):
     return environment | env
 
 
+def database_url() -> str:
+    """The test database, as a URL a server process can open."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(settings['NAME']).resolve()}"
+    host, port = settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
+    return f"postgres://{settings['USER']}@{host}:{port}/{settings['NAME']}"
+
+
 def listening(port: int) -> bool:
     """Something accepts connections on 127.0.0.1:port (PostgreSQL, Redis)."""
     try:

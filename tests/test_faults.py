@@ -13,24 +13,14 @@ from http import HTTPStatus
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from tests.servers import get, gunicorn
+from tests.servers import database_url, get, gunicorn
 
 WORKERS = 3
 CLIENTS = 6
 REQUESTS_PER_CLIENT = 60  # about a third of them writes
 KILLS = 3
 DEADLINE_SECONDS = 120
-
-
-def database_url() -> str:
-    """The test database, as a URL a server process can open."""
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(settings['NAME']).resolve()}"
-    host, port = settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
-    return f"postgres://{settings['USER']}@{host}:{port}/{settings['NAME']}"
 
 
 def workers_of(master_pid: int) -> list[int]:

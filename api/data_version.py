@@ -1,0 +1,72 @@
+"""The version of the data: a number every write raises, in the writer's own transaction.
+
+Any save, delete or change of a many-to-many relation of a record, a citation, a source, a
+history row or a user (whose name history shows) raises it, whichever path the write takes:
+the API, the admin, load_dataset, a restore, a management command or a shell. Readers on
+every process and every server sharing the database see the new number as they see the new
+data, so a cache keyed by it (api.response_cache) never answers with what was there before.
+Only `QuerySet.update()` and `bulk_create()` pass by model signals; nothing here uses them on
+data.
+"""
+
+import datetime
+
+from django.db import connections, router
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+# The apps whose rows are what the API shows, and auth for the editors' names in history.
+WATCHED_APPS = {"sources", "events", "treaties"}
+WATCHED_MODELS = {"auth.user"}
+
+
+def watched(model) -> bool:
+    return model._meta.app_label in WATCHED_APPS or model._meta.label_lower in WATCHED_MODELS
+
+
+def current(using: str = "default") -> tuple[int, datetime.datetime] | None:
+    """(generation, when the data last changed), or None before the first migration's row."""
+    from api.models import DataVersion
+
+    table = DataVersion._meta.db_table
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT generation, changed_at FROM {table} WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    generation, changed_at = row
+    if isinstance(changed_at, str):  # SQLite through a raw cursor
+        changed_at = datetime.datetime.fromisoformat(changed_at)
+    if timezone.is_naive(changed_at):
+        changed_at = changed_at.replace(tzinfo=datetime.UTC)
+    return generation, changed_at
+
+
+def bump(using: str = "default") -> None:
+    """Raise the generation, inside whatever transaction the write is in."""
+    from api.models import DataVersion
+
+    now = timezone.now()
+    updated = (
+        DataVersion.objects.using(using).filter(id=1).update(generation=F("generation") + 1, changed_at=now)
+    )
+    if not updated:
+        DataVersion.objects.using(using).create(id=1, generation=1, changed_at=now)
+
+
+def _changed(sender, instance=None, **kwargs):
+    if watched(sender):
+        bump(kwargs.get("using") or router.db_for_write(sender, instance=instance))
+
+
+def _relation_changed(sender, instance, action, using, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear") and watched(sender):
+        bump(using)
+
+
+def connect() -> None:
+    """Raise the version on every change to watched data (called once, by ApiConfig.ready)."""
+    post_save.connect(_changed, dispatch_uid="api.data_version.save")
+    post_delete.connect(_changed, dispatch_uid="api.data_version.delete")
+    m2m_changed.connect(_relation_changed, dispatch_uid="api.data_version.m2m")
