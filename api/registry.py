@@ -1,9 +1,11 @@
 """The kinds of record: their public type names, their URLs, which carry citations and which
 own figures. Found from the models themselves, so a new kind of record needs no list kept."""
 
+import functools
+
 from django.apps import apps
 from django.contrib.contenttypes.fields import GenericRelation
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 
 def record_type(model) -> str:
@@ -12,9 +14,26 @@ def record_type(model) -> str:
 
 
 def detail_url(request, instance) -> str:
-    """The absolute URL of a record's detail (a path when there is no request)."""
-    path = reverse(f"{record_type(type(instance))}-detail", kwargs={"slug": instance.slug})
-    return request.build_absolute_uri(path) if request is not None else path
+    """The absolute URL of a record's detail (a path when there is no request).
+
+    A response links to many records: the URL's prefix is reversed once per kind and script
+    prefix, and the origin read once per request, rather than for every link.
+    """
+    path = _detail_prefix(type(instance), get_script_prefix()) + instance.slug + "/"
+    if request is None:
+        return path
+    origin = getattr(request, "_api_origin", None)
+    if origin is None:
+        origin = request._api_origin = request.build_absolute_uri("/").removesuffix("/")
+    return origin + path
+
+
+@functools.cache
+def _detail_prefix(model, script_prefix: str) -> str:
+    marker = "0-slug-0"
+    path = reverse(f"{record_type(model)}-detail", kwargs={"slug": marker})
+    assert path.endswith(f"/{marker}/"), path
+    return path.removesuffix(f"{marker}/")
 
 
 def _owning(relation_name: str) -> dict:
