@@ -65,7 +65,10 @@ def record_url_field(kind: str) -> serializers.HyperlinkedIdentityField:
 class LinkField(serializers.SlugRelatedField):
     """A related record: written as its slug, read as `{slug, name, url}`."""
 
-    default_error_messages = {"blank": "Give the slug of a record (or null, where it may be empty)."}
+    default_error_messages = {
+        "blank": "Give the slug of a record (or null, where it may be empty).",
+        "not_a_slug": "Expected a slug: a JSON string.",
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "slug")
@@ -76,6 +79,12 @@ class LinkField(serializers.SlugRelatedField):
         if data == "":
             self.fail("blank")
         return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        # DRF would look up 0 as the slug "0"; the schema says a string.
+        if not isinstance(data, str):
+            self.fail("not_a_slug")
+        return super().to_internal_value(data)
 
     def to_representation(self, value):
         return link_to(value, self.context.get("request"))
@@ -199,6 +208,12 @@ class CoordinateField(serializers.DecimalField):
 
     def __init__(self, **kwargs):
         super().__init__(max_digits=8, decimal_places=5, allow_null=True, required=False, **kwargs)
+
+    def validate_empty_values(self, data):
+        # DRF would take "" for null; the schema says a string of degrees, or null.
+        if data == "":
+            self.fail("coordinate", pattern=self.pattern)
+        return super().validate_empty_values(data)
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or not re.fullmatch(self.pattern, data):

@@ -136,3 +136,23 @@ def test_cors_lets_any_origin_read(client):
         "/api/v1/parties/", HTTP_ORIGIN="https://example.org", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
     )
     assert preflight["Access-Control-Allow-Origin"] == "*"
+
+
+def test_browsers_may_send_preconditions_and_read_every_documented_header(client):
+    preflight = client.options(
+        "/api/v1/places/mukden/",
+        HTTP_ORIGIN="https://example.org",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="PATCH",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-match, if-none-match, authorization, content-type",
+    )
+    allowed = {h.strip() for h in preflight["Access-Control-Allow-Headers"].split(",")}
+    assert {"if-match", "if-none-match", "authorization", "content-type"} <= allowed
+    exposed = client.get("/api/v1/places/mukden/", HTTP_ORIGIN="https://example.org")[
+        "Access-Control-Expose-Headers"
+    ]
+    assert {h.strip() for h in exposed.split(",")} >= {
+        "ETag",
+        "RateLimit-Remaining",
+        "Retry-After",
+        "X-Request-ID",
+    }

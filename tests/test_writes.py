@@ -424,3 +424,21 @@ def test_only_records_that_own_figures_can_be_a_figures_subject(users, api_as):
     # A record that owns figures deletes them with itself, as it does its citations.
     assert client.delete("/api/v1/engagements/occupation-of-mukden/").status_code == HTTPStatus.NO_CONTENT
     assert client.get("/api/v1/figures/mukden-population/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_link_is_a_slug_string_and_a_coordinate_is_never_empty(users, api_as):
+    client = api_as(users["admin"])
+    Place.objects.create(slug="0", name="Zero")
+    assert errors_of(client.patch("/api/v1/claims/mukden-was-decisive/", {"places": [0]}, format="json")) == {
+        "places": ["Expected a slug: a JSON string."]
+    }
+    assert "longitude" in errors_of(client.patch("/api/v1/places/mukden/", {"longitude": ""}, format="json"))
+
+
+def test_a_body_nested_too_deeply_is_a_400(users, api_as):
+    client = api_as(users["admin"])
+    response = client.generic(
+        "PATCH", "/api/v1/places/mukden/", "[" * 100_000, content_type="application/json"
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["detail"].endswith("nested too deeply.")
