@@ -19,6 +19,18 @@ def manage_env(**env):
     return environment | env
 
 
+def manage(*args, **env):
+    """Run manage.py in its own process with manage_env(**env); the finished process."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=manage_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def database_url() -> str:
     """The test database, as a URL a server process can open."""
     from django.db import connection

@@ -6,8 +6,6 @@ writes it by one path, and reads it again on both.
 """
 
 import json
-import subprocess
-import sys
 import urllib.request
 from http import HTTPStatus
 
@@ -17,7 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from api import data_version
 from events.models import Place
-from tests.servers import ROOT, database_url, get, gunicorn, manage_env
+from tests.servers import database_url, get, gunicorn, manage
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
@@ -48,19 +46,6 @@ def set_modern_name(value):
     place = Place.objects.get(slug="mukden")
     place.modern_name = value
     place.save()
-
-
-def manage(*arguments):
-    env = manage_env(DATABASE_URL=database_url())
-    result = subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 def editor_token(make_user):
@@ -117,16 +102,18 @@ def test_a_restore_is_read_on_both(servers, make_user):
 def test_the_loader_run_as_a_management_command_is_read_on_both(servers):
     set_modern_name("Shenyang")
     cached(servers, "Shenyang")
-    manage("load_dataset")
+    assert manage("load_dataset", DATABASE_URL=database_url()).returncode == 0
     assert modern_names(servers) == [None, None]
 
 
 def test_a_save_in_a_shell_is_read_on_both(servers):
     cached(servers, None)
-    manage(
+    saved = manage(
         "shell",
         "-c",
         "from events.models import Place; p = Place.objects.get(slug='mukden'); "
         "p.modern_name = 'Shenyang'; p.save()",
+        DATABASE_URL=database_url(),
     )
+    assert saved.returncode == 0, saved.stderr
     assert modern_names(servers) == ["Shenyang", "Shenyang"]
