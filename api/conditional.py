@@ -34,12 +34,18 @@ def digest_etag(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
+def identity_etag(etag: str) -> str:
+    """The ETag of the uncompressed answer, for either form."""
+    return etag.replace(GZIP_SUFFIX + '"', '"')
+
+
 def outcome(meta, method: str, path: str, etag: str) -> str | None:
-    """None when the request goes on, NOT_MODIFIED or FAILED, for a target with `etag`."""
+    """None when the request goes on, NOT_MODIFIED or FAILED, for a target with `etag`
+    (its identity form)."""
     meta = {key: value for key, value in meta.items() if key not in DATE_PRECONDITIONS}
     for name in TAG_PRECONDITIONS:
         if name in meta:
-            meta[name] = meta[name].replace(GZIP_SUFFIX + '"', '"')
+            meta[name] = identity_etag(meta[name])
     answer = get_conditional_response(SimpleNamespace(META=meta, method=method, path=path), etag=etag)
     if answer is None:
         return None

@@ -19,6 +19,8 @@ from django.utils import timezone
 # The apps whose rows are what the API shows, and auth for the editors' names in history.
 WATCHED_APPS = {"sources", "events", "treaties"}
 WATCHED_MODELS = {"auth.user"}
+# Where a request's environ carries the version already read for it.
+ENVIRON_KEY = "api.data_version"
 
 
 def watched(model) -> bool:

@@ -60,10 +60,13 @@ class HttpCachingMiddleware:
             return response
         if not response.has_header("ETag"):
             response["ETag"] = digest_etag(response.content)
-        try:
-            version = data_version.current()
-        except DatabaseError:  # an answer that needed no database still goes out, undated
-            version = None
+        # The cache in front of Django (api.response_cache) has read it for this request.
+        version = request.META.get(data_version.ENVIRON_KEY)
+        if version is None:
+            try:
+                version = data_version.current()
+            except DatabaseError:  # an answer that needed no database still goes out, undated
+                version = None
         if version is not None:
             response["Last-Modified"] = http_date(version[1].timestamp())
         user = getattr(request, "user", None)

@@ -10,8 +10,9 @@ A hit costs one small read of the version, the rate-limit count and a dictionary
 middleware, view or serializer runs. It keeps what the rest of the stack gives every answer:
 the stored headers (security, CSP, CORS, ETag, Vary, Cache-Control, Last-Modified), a fresh
 X-Request-ID, the RateLimit-* headers and the JSON log line. If-None-Match naming the stored
-ETag is a 304, which does not count against the rate limit. Anything else (an editor, a
-session, a write, a client over its limit, a miss) goes to Django as before.
+ETag is a 304, which does not count against the rate limit; the preconditions are those of
+api.conditional, so either form of an ETag counts. Anything else (an editor, a session, a
+write, a failed If-Match, a client over its limit, a miss) goes to Django as before.
 """
 
 import json
@@ -26,9 +27,10 @@ from django.db import DatabaseError
 from django.http.request import HttpHeaders
 
 from api import data_version
+from api.conditional import FAILED, NOT_MODIFIED, TAG_PRECONDITIONS, identity_etag, outcome
 from api.http_caching import NOT_MODIFIED_HEADERS, accepts_gzip
 from api.middleware import request_id
-from api.throttling import AnonymousRateThrottle, counter
+from api.throttling import AnonymousRateThrottle
 
 logger = logging.getLogger("requests")
 # What Django adds per request, which the cache adds afresh on every hit instead.
@@ -92,6 +94,7 @@ class ResponseCache:
             version = None
         if version is None:
             return self.application(environ, start_response)
+        environ[data_version.ENVIRON_KEY] = version
         key = (version[0], *key)
         entry = self.answers.get(key)
         if entry is None:
@@ -147,7 +150,12 @@ class ResponseCache:
 
     def serve(self, entry, environ, start_response, started):
         rid = request_id(environ.get("HTTP_X_REQUEST_ID", ""))
-        if entry.etag is not None and matches(environ.get("HTTP_IF_NONE_MATCH"), entry.etag):
+        preconditions = None
+        if entry.etag is not None and any(name in environ for name in TAG_PRECONDITIONS):
+            preconditions = outcome(environ, "GET", environ["PATH_INFO"], identity_etag(entry.etag))
+        if preconditions == FAILED:  # Django answers with the 412 problem
+            return self.application(environ, start_response)
+        if preconditions == NOT_MODIFIED:
             headers = [
                 (n, v)
                 for n, v in entry.headers
@@ -165,26 +173,19 @@ class ResponseCache:
         return [entry.body]
 
 
-def matches(if_none_match: str | None, etag: str) -> bool:
-    """If-None-Match's weak comparison (RFC 9110, 13.1.2) of the stored ETag."""
-    if not if_none_match:
-        return False
-    sent = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in sent or etag.removeprefix("W/") in sent
-
-
 def count(environ):
-    """Count the request as the anonymous throttle does; (limit, remaining, reset), or None
-    when the client is over its limit."""
-    throttle = AnonymousRateThrottle()
-    if throttle.rate is None:
-        return ()
-    request = SimpleNamespace(META=environ, headers=HttpHeaders(environ))
-    key = throttle.cache_format % {"scope": throttle.scope, "ident": throttle.get_ident(request)}
-    used, reset = counter().hit(key, throttle.duration)
-    if used > throttle.num_requests:
+    """Count the request with the anonymous throttle itself; the (limit, remaining, reset) it
+    leaves for the RateLimit-* headers, or None when the client is over its limit."""
+    # Imported here: config.wsgi imports this module before Django's apps are loaded.
+    from django.contrib.auth.models import AnonymousUser
+
+    limits = SimpleNamespace(rate_limit=())
+    request = SimpleNamespace(
+        META=environ, headers=HttpHeaders(environ), user=AnonymousUser(), _request=limits
+    )
+    if not AnonymousRateThrottle().allow_request(request, None):
         return None
-    return throttle.num_requests, throttle.num_requests - used, reset
+    return limits.rate_limit
 
 
 def log(environ, rid, status, started):

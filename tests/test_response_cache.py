@@ -150,3 +150,23 @@ def test_json_is_compressed_under_its_own_etag_and_either_etag_names_the_record(
     tiny = client.get("/api/v1/schema/", {"format": "json"}, HTTP_ACCEPT_ENCODING="gzip")
     assert tiny["Content-Encoding"] == "gzip"
     assert "Content-Encoding" not in client.get("/healthz", HTTP_ACCEPT_ENCODING="gzip")
+
+
+def test_a_cached_answer_keeps_the_preconditions_django_keeps(wsgi):
+    plain, _ = read(wsgi)
+    read(wsgi, **{"Accept-Encoding": "gzip"})
+    zipped, queries = read(wsgi, **{"Accept-Encoding": "gzip"})
+    assert len(queries) == 1
+    assert zipped.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    # Either form of the ETag names the answer, as in Django's own evaluation.
+    for etag in (plain.headers["ETag"], zipped.headers["ETag"]):
+        not_modified, _ = read(wsgi, **{"Accept-Encoding": "gzip", "If-None-Match": etag})
+        assert not_modified.status_code == HTTPStatus.NOT_MODIFIED
+    stale, _ = read(wsgi, **{"If-Match": '"stale"'})
+    assert stale.status_code == HTTPStatus.PRECONDITION_FAILED
+    assert stale.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_miss_reads_the_data_version_once(wsgi):
+    _, queries = read(wsgi, "/api/v1/places/mukden/")
+    assert len([sql for sql in queries if "api_dataversion" in sql]) == 1
