@@ -42,10 +42,15 @@ def identity_etag(etag: str) -> str:
 def outcome(meta, method: str, path: str, etag: str) -> str | None:
     """None when the request goes on, NOT_MODIFIED or FAILED, for a target with `etag`
     (its identity form)."""
-    meta = {key: value for key, value in meta.items() if key not in DATE_PRECONDITIONS}
-    for name in TAG_PRECONDITIONS:
-        if name in meta:
-            meta[name] = identity_etag(meta[name])
+    # Copy the request's headers only when something in them is to be set aside or rewritten:
+    # this runs on every conditional read, cached ones included.
+    if any(name in meta for name in DATE_PRECONDITIONS) or any(
+        GZIP_SUFFIX in meta.get(name, "") for name in TAG_PRECONDITIONS
+    ):
+        meta = {key: value for key, value in meta.items() if key not in DATE_PRECONDITIONS}
+        for name in TAG_PRECONDITIONS:
+            if name in meta:
+                meta[name] = identity_etag(meta[name])
     answer = get_conditional_response(SimpleNamespace(META=meta, method=method, path=path), etag=etag)
     if answer is None:
         return None
