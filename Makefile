@@ -30,6 +30,7 @@ migrate: $(VENV)/.runtime ## Apply database migrations
 
 load: migrate ## Load the fixtures (skipped when these exact fixtures are already loaded)
 	$(BIN)/python manage.py load_dataset --skip-if-loaded
+	$(BIN)/python manage.py render_records
 
 run: load ## Install into .venv, migrate, load the data and serve on 127.0.0.1:$(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -11,6 +11,7 @@ data.
 
 import datetime
 
+from django.apps import apps
 from django.db import connections, router
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -58,17 +59,32 @@ def bump(using: str = "default") -> None:
 
 
 def _changed(sender, instance=None, **kwargs):
-    if watched(sender):
-        bump(kwargs.get("using") or router.db_for_write(sender, instance=instance))
+    from api import renderings  # it needs the apps loaded; this module is imported before
+
+    using = kwargs.get("using") or router.db_for_write(sender, instance=instance)
+    # The version first: its row lock is what orders this write against a rendering
+    # (api.renderings.store), so the renderings are discarded while it is held.
+    bump(using)
+    renderings.record_changed(instance, using)
 
 
-def _relation_changed(sender, instance, action, using, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear") and watched(sender):
+def _relation_changed(sender, instance, action, using, reverse, model, pk_set, **kwargs):
+    from api import renderings
+
+    if action in ("post_add", "post_remove", "post_clear"):
         bump(using)
+        renderings.relation_changed(instance, model, pk_set, reverse, sender, using)
 
 
 def connect() -> None:
-    """Raise the version on every change to watched data (called once, by ApiConfig.ready)."""
-    post_save.connect(_changed, dispatch_uid="api.data_version.save")
-    post_delete.connect(_changed, dispatch_uid="api.data_version.delete")
-    m2m_changed.connect(_relation_changed, dispatch_uid="api.data_version.m2m")
+    """Raise the version on every change to watched data (called once, by ApiConfig.ready).
+
+    Connected for the watched models alone, so that other models' deletes (sessions, tokens,
+    the renderings themselves) stay single queries.
+    """
+    for model in apps.get_models(include_auto_created=True):
+        if watched(model):
+            uid = model._meta.label_lower
+            post_save.connect(_changed, sender=model, dispatch_uid=f"api.data_version.save.{uid}")
+            post_delete.connect(_changed, sender=model, dispatch_uid=f"api.data_version.delete.{uid}")
+            m2m_changed.connect(_relation_changed, sender=model, dispatch_uid=f"api.data_version.m2m.{uid}")

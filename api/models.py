@@ -12,3 +12,36 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"generation {self.generation} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class Rendering(models.Model):
+    """One record as the API shows it, rendered when it was written (api.renderings).
+
+    Links are stored as paths (`"url":"/api/…"`); a read puts the request's origin in front.
+    `code` names the code that rendered it: a rendering from other code is never served.
+    """
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    code = models.CharField(max_length=32)
+    listed = models.TextField(help_text="The record as a list shows it.")
+    detail = models.TextField(blank=True, help_text="The record as its detail shows it; empty: as listed.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="rendering_once_per_record")
+        ]
+
+    def __str__(self):
+        return f"rendering of {self.content_type_id}:{self.object_id}"
+
+
+class RenderingDependency(models.Model):
+    """Something a rendering shows: a record ("events.place:3") or one record's related rows
+    ("events.engagement:2:places"). A change to it discards the rendering."""
+
+    rendering = models.ForeignKey(Rendering, on_delete=models.CASCADE, related_name="dependencies")
+    key = models.CharField(max_length=200, db_index=True)
+
+    def __str__(self):
+        return self.key

@@ -4,12 +4,14 @@ ETags; and for writable records, writes checked by api.writes, history and resto
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from api.conditional import etag_of, evaluate_preconditions
+from api import renderings
+from api.conditional import evaluate_preconditions
 from api.history import RestorationSerializer, restore_version, version_rows
 from api.writes import check_write
 from sources.models import Citation
@@ -31,26 +33,47 @@ class RestorePermission(permissions.BasePermission):
 
 
 class ReadOnlyRecordViewSet(viewsets.ReadOnlyModelViewSet):
-    """List and detail of one kind of record, addressed by slug, with strong ETags."""
+    """List and detail of one kind of record, addressed by slug, with strong ETags, answered
+    from the records' stored renderings (api.renderings)."""
 
     lookup_field = "slug"
     detail_serializer_class = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.queryset is not None:
+            renderings.register(cls)
 
     def get_serializer_class(self):
         if self.action != "list" and self.detail_serializer_class is not None:
             return self.detail_serializer_class
         return self.serializer_class
 
+    def list(self, request, *args, **kwargs):
+        model = self.queryset.model
+        page = self.paginate_queryset(renderings.stored(self.filter_queryset(self.get_queryset()), "listed"))
+        items = renderings.complete(model, page, "listed")
+        return renderings.answer(request, renderings.envelope(self.get_paginated_response([]), items))
+
     def retrieve(self, request, *args, **kwargs):
-        data = self.get_serializer(self.get_object()).data
-        etag = etag_of(data)
-        return evaluate_preconditions(request, etag) or Response(data, headers={"ETag": etag})
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        rows = renderings.stored(self.filter_queryset(self.get_queryset()), "detail")
+        (text,) = renderings.complete(self.queryset.model, [get_object_or_404(rows, **lookup)], "detail")
+        etag = renderings.etag(text)
+        answer = renderings.answer(request, text, headers={"ETag": etag})
+        return evaluate_preconditions(request, etag) or answer
+
+    def detail_text(self, instance) -> str:
+        """The detail of a record this view has loaded, as it would be stored."""
+        ((text, _),) = renderings.texts(self, [instance])
+        return text
 
     def represent(self, instance, status_code=status.HTTP_200_OK):
         """The record as a fresh detail read shows it, with its ETag."""
-        fresh = self.get_queryset().get(pk=instance.pk)
-        data = self.get_serializer(fresh).data
-        return Response(data, status=status_code, headers={"ETag": etag_of(data)})
+        text = self.detail_text(self.get_queryset().get(pk=instance.pk))
+        return renderings.answer(
+            self.request, text, status=status_code, headers={"ETag": renderings.etag(text)}
+        )
 
 
 class RecordViewSet(ReadOnlyRecordViewSet, viewsets.ModelViewSet):
@@ -77,7 +100,7 @@ class RecordViewSet(ReadOnlyRecordViewSet, viewsets.ModelViewSet):
             instance = self.get_object()
         finally:
             self.lock_rows = False
-        evaluate_preconditions(request, etag_of(self.get_serializer(instance).data))
+        evaluate_preconditions(request, renderings.etag(self.detail_text(instance)))
         return instance
 
     def create(self, request, *args, **kwargs):
@@ -86,7 +109,8 @@ class RecordViewSet(ReadOnlyRecordViewSet, viewsets.ModelViewSet):
         with transaction.atomic():
             instance = serializer.save()
         response = self.represent(instance, status.HTTP_201_CREATED)
-        response["Location"] = str(response.data["url"])
+        lookup = {self.lookup_url_kwarg or self.lookup_field: getattr(instance, self.lookup_field)}
+        response["Location"] = self.reverse_action("detail", kwargs=lookup)
         return response
 
     def update(self, request, *args, **kwargs):

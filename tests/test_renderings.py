@@ -1,0 +1,203 @@
+"""The read model (api.renderings): what is stored is what rendering the records now gives,
+after every kind of write, and a read serves it with the reader's own links."""
+
+import json
+from http import HTTPStatus
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from api import renderings
+from api.models import Rendering
+from events.models import Engagement, Figure, Party, Place, Response
+from sources.models import Citation
+
+pytestmark = pytest.mark.django_db
+
+
+def not_as_rendered_now() -> list[str]:
+    """Every record whose stored rendering is missing, of other code, or not what rendering
+    it now gives; and every rendering of a record that is gone."""
+    wrong = []
+    for model in renderings.viewsets():
+        fresh = renderings.render(model, list(model.objects.values_list("pk", flat=True)))
+        content_type = ContentType.objects.get_for_model(model)
+        stored = {row.object_id: row for row in Rendering.objects.filter(content_type=content_type)}
+        for pk, record in fresh.items():
+            row = stored.get(pk)
+            if (
+                row is None
+                or row.code != renderings.code()
+                or row.listed != record.listed
+                or (row.detail or row.listed) != record.detail
+            ):
+                wrong.append(f"{model._meta.label_lower}:{pk}")
+        wrong += [f"{model._meta.label_lower}:{pk} (gone)" for pk in stored.keys() - fresh.keys()]
+    return wrong
+
+
+@pytest.fixture
+def editor(make_user, api_as):
+    return api_as(make_user("rendering-editor", superuser=True))
+
+
+def test_the_loaded_dataset_is_stored_as_rendered():
+    assert Rendering.objects.count() == sum(model.objects.count() for model in renderings.viewsets())
+    assert not_as_rendered_now() == []
+
+
+def api_writes(editor):
+    return {
+        "rename a place others show": lambda: editor.patch(
+            "/api/v1/places/mukden/", {"name": "Mukden (Shenyang)"}, format="json"
+        ),
+        "link an engagement to another place": lambda: editor.patch(
+            "/api/v1/engagements/battle-of-tsushima/", {"places": ["tsushima", "port-arthur"]}, format="json"
+        ),
+        "cite a party": lambda: editor.post(
+            "/api/v1/citations/",
+            {
+                "source": "japan-russia-1903-1905",
+                "start": 3,
+                "end": 9,
+                "quote": "August",
+                "record": {"type": "party", "slug": "korea"},
+            },
+            format="json",
+        ),
+        "delete a figure shown inside its engagement": lambda: editor.delete(
+            f"/api/v1/figures/{Figure.objects.filter(subject_type__model='engagement').first().slug}/"
+        ),
+        "add a treaty article with party roles": lambda: editor.post(
+            "/api/v1/articles/",
+            {
+                "slug": "portsmouth-treaty-article-99",
+                "treaty": "portsmouth-treaty",
+                "number": 99,
+                "terms": "Terms for the test.",
+                "parties": [{"party": "japan", "role": "bound"}, {"party": "russia", "role": "beneficiary"}],
+                "places": ["port-arthur"],
+            },
+            format="json",
+        ),
+        "delete a citation": lambda: editor.delete(f"/api/v1/citations/{Citation.objects.first().uuid}/"),
+    }
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "rename a place others show",
+        "link an engagement to another place",
+        "cite a party",
+        "delete a figure shown inside its engagement",
+        "add a treaty article with party roles",
+        "delete a citation",
+    ],
+)
+def test_after_an_api_write_every_rendering_is_as_rendered_now(
+    editor, write, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_writes(editor)[write]()
+    assert response.status_code < 300, response.content
+    assert not_as_rendered_now() == []
+
+
+def relation_writes():
+    tsushima = Engagement.objects.get(slug="battle-of-tsushima")
+    port_arthur = Place.objects.get(slug="port-arthur")
+    return {
+        "add to a many-to-many set": lambda: tsushima.places.add(port_arthur),
+        "add from the other side": lambda: port_arthur.engagements.add(tsushima),
+        "remove from the other side": lambda: Place.objects.get(slug="tsushima").engagements.remove(tsushima),
+        "clear a set": lambda: tsushima.belligerents.clear(),
+        "change a through-row's rationale": _rationale_changed,
+        "rename a party in a shell": _party_renamed,
+    }
+
+
+def _rationale_changed():
+    response = Response.objects.first()
+    response.rationale = "A rationale written by the test."
+    response.save()
+
+
+def _party_renamed():
+    party = Party.objects.get(slug="japan")
+    party.name = "Empire of Japan"
+    party.save()
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "add to a many-to-many set",
+        "add from the other side",
+        "remove from the other side",
+        "clear a set",
+        "change a through-row's rationale",
+        "rename a party in a shell",
+    ],
+)
+def test_after_a_change_in_code_every_rendering_is_as_rendered_now(write, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        relation_writes()[write]()
+    assert not_as_rendered_now() == []
+
+
+def test_a_write_discards_what_it_changes_before_it_commits(editor, client):
+    # Nothing commits inside a test, so nothing is rendered again: what a reader on another
+    # connection would see at the commit is the renderings left, and none of them is stale.
+    response = editor.patch("/api/v1/places/mukden/", {"name": "Mukden (Shenyang)"}, format="json")
+    assert response.status_code == HTTPStatus.OK
+    wrong = not_as_rendered_now()
+    assert "events.place:" + str(Place.objects.get(slug="mukden").pk) in wrong
+    stored = Rendering.objects.filter(code=renderings.code())
+    assert not any("Mukden (Shenyang)" in row.listed for row in stored)
+    assert not any('"name":"Mukden"' in row.listed + row.detail for row in stored)
+    # And the reads render what is missing themselves.
+    battle = client.get("/api/v1/engagements/occupation-of-mukden/").json()
+    assert "Mukden (Shenyang)" in [place["name"] for place in battle["places"]]
+
+
+def test_a_rendering_of_other_code_is_never_served(client):
+    party = Party.objects.get(slug="japan")
+    row = Rendering.objects.get(content_type=ContentType.objects.get_for_model(Party), object_id=party.pk)
+    row.code = "other code"
+    row.listed = row.listed.replace('"name":"Japan"', '"name":"Stale"')
+    row.save()
+    assert client.get("/api/v1/parties/japan/").json()["name"] == "Japan"
+    assert "Stale" not in client.get("/api/v1/parties/").content.decode()
+
+
+def test_links_carry_the_readers_origin(client, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "data.example.org"]
+    body = client.get("/api/v1/engagements/", HTTP_HOST="data.example.org", secure=True).json()
+    urls = [place["url"] for record in body["results"] for place in record["places"]]
+    assert urls
+    assert all(url.startswith("https://data.example.org/api/v1/places/") for url in urls)
+    stored = Rendering.objects.filter(content_type=ContentType.objects.get_for_model(Engagement))
+    assert all('"url":"/api/v1/' in row.listed and "http" not in row.listed for row in stored)
+
+
+def test_indentation_asked_for_is_given(client):
+    plain = client.get("/api/v1/parties/japan/", HTTP_ACCEPT="application/json")
+    indented = client.get("/api/v1/parties/japan/", HTTP_ACCEPT="application/json; indent=2")
+    assert b"\n  " in indented.content
+    assert b"\n" not in plain.content
+    assert json.loads(indented.content) == json.loads(plain.content)
+
+
+def test_the_browsable_api_shows_stored_records(client):
+    response = client.get("/api/v1/engagements/", HTTP_ACCEPT="text/html")
+    assert response.status_code == HTTPStatus.OK
+    assert "Battle of Tsushima" in response.content.decode()
+
+
+def test_render_records_stores_what_is_missing(client):
+    from django.core.management import call_command
+
+    Rendering.objects.filter(content_type=ContentType.objects.get_for_model(Place)).delete()
+    call_command("render_records", verbosity=0)
+    assert not_as_rendered_now() == []
