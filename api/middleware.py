@@ -7,6 +7,8 @@ import re
 import time
 import uuid
 
+from api.clients import client_address
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -70,7 +72,7 @@ class RequestLogMiddleware:
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                     "user": user.get_username() if user is not None and user.is_authenticated else None,
-                    "remote_addr": request.META.get("REMOTE_ADDR"),
+                    "remote_addr": client_address(request.META),
                 }
             )
         )

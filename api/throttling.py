@@ -15,6 +15,8 @@ import time
 from django.conf import settings
 from rest_framework import throttling
 
+from api.clients import client_address
+
 logger = logging.getLogger("api.throttling")
 
 
@@ -106,6 +108,11 @@ class CountingThrottle(throttling.SimpleRateThrottle):
 
     def wait(self):
         return self.seconds_to_wait
+
+    def get_ident(self, request):
+        """The client's address through the trusted proxies only: DRF's own believes any
+        X-Forwarded-For, so a client could name itself anew on every request."""
+        return client_address(request.META)
 
 
 class AnonymousRateThrottle(CountingThrottle, throttling.AnonRateThrottle):

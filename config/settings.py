@@ -9,7 +9,7 @@ from pathlib import Path
 from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_database, env_int, env_list, env_str
+from config.env import env_bool, env_database, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -71,7 +71,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Repeated failed logins (admin or token) lock that username from that address for a while.
+# The proxies in front (addresses or networks) whose X-Forwarded-For is believed: the client is
+# the rightmost address they did not write (api.clients). Empty: the client is REMOTE_ADDR.
+API_TRUSTED_PROXIES = env_networks("API_TRUSTED_PROXIES")
+
+# Repeated failed logins (admin or token) lock that username from that address for a while;
+# the address is the client's, not the proxy's, so the same user still signs in from elsewhere.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -80,6 +85,7 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "api.clients.of_request"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

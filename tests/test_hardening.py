@@ -10,9 +10,7 @@ from http import HTTPStatus
 
 import pytest
 from django.test import Client
-from rest_framework.throttling import SimpleRateThrottle
 
-from api.throttling import counter
 from tests.servers import ROOT, free_port, get, gunicorn, listening, manage_env
 
 PRODUCTION = {
@@ -68,14 +66,6 @@ def test_hsts_is_sent_over_tls_in_production(settings):
     response = Client().get("/api/v1/", secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert "Strict-Transport-Security" not in Client().get("/api/v1/")
-
-
-@pytest.fixture
-def tight_limits(monkeypatch):
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute"})
-    counter().clear()
-    yield
-    counter().clear()
 
 
 @pytest.mark.django_db

@@ -1,0 +1,106 @@
+"""Limits a client cannot walk around: who the client is, what counts against its rate
+limit, whose login a lockout stops, and how large a body may be."""
+
+import ipaddress
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from werkzeug.test import Client as WsgiClient
+
+from api.clients import client_address
+from config.wsgi import application
+from tests.conftest import keeping_the_connection
+
+PROXY = "127.0.0.1"  # the test client's REMOTE_ADDR, standing for the TLS proxy in front
+
+
+@pytest.fixture
+def behind_the_proxy(settings):
+    settings.API_TRUSTED_PROXIES = [ipaddress.ip_network(PROXY), ipaddress.ip_network("10.0.0.0/8")]
+
+
+def statuses(responses) -> list:
+    return [response.status_code for response in responses]
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "client"),
+    [
+        # Not from a trusted proxy: what it says of itself is not believed.
+        ("198.51.100.9", "203.0.113.7", "198.51.100.9"),
+        # From the proxy: the address it saw.
+        (PROXY, "203.0.113.7", "203.0.113.7"),
+        # The client wrote the left part itself; the proxy appended what it saw.
+        (PROXY, "1.2.3.4, 203.0.113.7", "203.0.113.7"),
+        # Through two trusted proxies, the rightmost address neither of them is.
+        (PROXY, "6.6.6.6, 203.0.113.7, 10.1.2.3", "203.0.113.7"),
+        (PROXY, "::ffff:203.0.113.7", "203.0.113.7"),
+        # Nothing a trusted proxy wrote: the proxy is all that is known.
+        (PROXY, "", PROXY),
+        (PROXY, "unknown", PROXY),
+    ],
+)
+def test_the_client_is_the_rightmost_address_no_trusted_proxy_wrote(
+    behind_the_proxy, remote, forwarded, client
+):
+    assert client_address({"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": forwarded}) == client
+
+
+@pytest.mark.django_db
+def test_a_forwarded_for_header_names_no_one_without_a_trusted_proxy(tight_limits):
+    spoofed = [Client().get("/api/v1/places/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}") for n in range(4)]
+    assert statuses(spoofed) == [HTTPStatus.OK] * 3 + [HTTPStatus.TOO_MANY_REQUESTS]
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(tight_limits, behind_the_proxy):
+    first = [Client().get("/api/v1/places/", HTTP_X_FORWARDED_FOR="203.0.113.7") for _ in range(3)]
+    # Prepending another address to the header changes nothing: the proxy's part is kept.
+    spoofing = Client().get("/api/v1/places/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
+    other = Client().get("/api/v1/places/", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert statuses([*first, spoofing, other]) == [HTTPStatus.OK] * 3 + [
+        HTTPStatus.TOO_MANY_REQUESTS,
+        HTTPStatus.OK,
+    ]
+
+
+@pytest.mark.django_db
+def test_cached_answers_count_against_the_same_client(tight_limits, behind_the_proxy):
+    wsgi = WsgiClient(keeping_the_connection(application))
+    application.answers.clear()
+
+    def read(forwarded):
+        headers = {"Accept": "application/json", "X-Forwarded-For": forwarded}
+        return wsgi.get("/api/v1/places/", headers=headers, environ_base={"REMOTE_ADDR": PROXY})
+
+    # The first answer comes from Django, the next ones from the cache: one count for both.
+    first = [read(f"{n}.{n}.{n}.{n}, 203.0.113.7") for n in range(4)]
+    other = read("198.51.100.2")
+    assert [response.status_code for response in [*first, other]] == [HTTPStatus.OK] * 3 + [
+        HTTPStatus.TOO_MANY_REQUESTS,
+        HTTPStatus.OK,
+    ]
+    assert other.headers["RateLimit-Remaining"] == "2"
+
+
+@pytest.mark.django_db
+def test_failed_logins_lock_out_their_address_only(behind_the_proxy, make_user):
+    make_user("named-editor")
+
+    def sign_in(address, password):
+        return Client().post(
+            "/api/v1/auth/token/",
+            {"username": "named-editor", "password": password},
+            content_type="application/json",
+            HTTP_X_FORWARDED_FOR=address,
+        )
+
+    for _ in range(5):
+        assert sign_in("203.0.113.66", "wrong").status_code == HTTPStatus.UNAUTHORIZED
+    # The attacker's address is locked out for this username, even with the right password...
+    assert sign_in("203.0.113.66", "pw-named-editor").status_code == HTTPStatus.UNAUTHORIZED
+    # ...and the editor, behind the same proxy, still signs in from their own.
+    signed_in = sign_in("198.51.100.20", "pw-named-editor")
+    assert signed_in.status_code == HTTPStatus.OK
+    assert signed_in.json()["token"]
