@@ -15,6 +15,8 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
+from api.throttling import counted
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 INVALID_FIELDS = "The request has invalid fields; see errors."
 
@@ -59,6 +61,7 @@ class PreconditionFailed(exceptions.APIException):
 
 def problem_exception_handler(exc, context):
     """DRF's handler, with every error body rewritten as problem details."""
+    exc = counted(exc, context)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, ProtectedError | RestrictedError):

@@ -1,5 +1,9 @@
 """Rate limits, counted without touching the database.
 
+A client is its account when it signs in with valid credentials, else its address
+(api.clients). Every request counts, including those refused before DRF's throttles run
+(bad credentials, an anonymous write, no permission: see counted()).
+
 Each client has a fixed window (the rate's period) and a counter in it. With REDIS_URL set
 the counter is in Redis, where one round trip (INCR, EXPIRE NX, TTL in a MULTI) counts the
 request and reads what is left, atomically, for every process and server sharing that Redis.
@@ -8,12 +12,13 @@ server process then counts on its own, so N processes let a client make up to N 
 limit. A read never writes to the database.
 """
 
+import contextlib
 import logging
 import threading
 import time
 
 from django.conf import settings
-from rest_framework import throttling
+from rest_framework import exceptions, throttling
 
 from api.clients import client_address
 
@@ -113,6 +118,27 @@ class CountingThrottle(throttling.SimpleRateThrottle):
         """The client's address through the trusted proxies only: DRF's own believes any
         X-Forwarded-For, so a client could name itself anew on every request."""
         return client_address(request.META)
+
+
+def counted(exc, context):
+    """The error to answer with, once a request DRF refused before its throttles ran (bad
+    credentials, an anonymous write, a missing permission) is counted as any other; past the
+    limit, the 429. Otherwise a refusal would cost a client nothing, and tokens could be
+    guessed without end."""
+    request, view = context.get("request"), context.get("view")
+    if not isinstance(exc, exceptions.APIException) or isinstance(exc, exceptions.Throttled):
+        return exc  # not a refusal (a database down goes on to its 503), or one already counted
+    if request is None or view is None:
+        return exc
+    if hasattr(request._request, "rate_limit"):  # counted already
+        return exc
+    with contextlib.suppress(exceptions.APIException):
+        request.user  # noqa: B018 (authenticates: credentials that fail leave it anonymous)
+    try:
+        view.check_throttles(request)
+    except exceptions.Throttled as throttled:
+        return throttled
+    return exc
 
 
 class AnonymousRateThrottle(CountingThrottle, throttling.AnonRateThrottle):

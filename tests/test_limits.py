@@ -104,3 +104,48 @@ def test_failed_logins_lock_out_their_address_only(behind_the_proxy, make_user):
     signed_in = sign_in("198.51.100.20", "pw-named-editor")
     assert signed_in.status_code == HTTPStatus.OK
     assert signed_in.json()["token"]
+
+
+@pytest.mark.django_db
+def test_requests_with_a_wrong_token_count_against_the_limit(tight_limits):
+    wrong = [Client().get("/api/v1/places/", HTTP_AUTHORIZATION="Token nosuchtoken") for _ in range(4)]
+    assert statuses(wrong) == [HTTPStatus.UNAUTHORIZED] * 3 + [HTTPStatus.TOO_MANY_REQUESTS]
+    assert int(wrong[-1]["Retry-After"]) > 0
+    assert Client().get("/api/v1/places/").status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+@pytest.mark.django_db
+def test_anonymous_writes_count_against_the_limit(tight_limits):
+    client = Client()
+    writes = [
+        client.post("/api/v1/places/", {"slug": "x", "name": "X"}, content_type="application/json"),
+        client.patch("/api/v1/places/mukden/", {"name": "X"}, content_type="application/json"),
+        client.delete("/api/v1/places/mukden/"),
+        client.post("/api/v1/places/", {"slug": "x", "name": "X"}, content_type="application/json"),
+    ]
+    assert statuses(writes) == [HTTPStatus.UNAUTHORIZED] * 3 + [HTTPStatus.TOO_MANY_REQUESTS]
+
+
+@pytest.mark.django_db
+def test_token_requests_count_against_the_limit(tight_limits, make_user):
+    make_user("guessed")
+
+    def attempt(password):
+        return Client().post(
+            "/api/v1/auth/token/",
+            {"username": "guessed", "password": password},
+            content_type="application/json",
+        )
+
+    guesses = [attempt(f"guess-{n}") for n in range(3)]
+    # Past the limit even the right password is not tried.
+    assert statuses([*guesses, attempt("pw-guessed")]) == [HTTPStatus.UNAUTHORIZED] * 3 + [
+        HTTPStatus.TOO_MANY_REQUESTS
+    ]
+
+
+@pytest.mark.django_db
+def test_an_editor_without_the_permission_counts_against_the_editor_limit(tight_limits, make_user, api_as):
+    editor = api_as(make_user("no-rights"))
+    refused = [editor.patch("/api/v1/places/mukden/", {"name": "X"}, format="json") for _ in range(6)]
+    assert statuses(refused) == [HTTPStatus.FORBIDDEN] * 5 + [HTTPStatus.TOO_MANY_REQUESTS]
