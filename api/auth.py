@@ -27,9 +27,11 @@ class CredentialsSerializer(AuthTokenSerializer):
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for the API token of that user.
 
-    DRF's view is never throttled; this one counts every attempt against the client's limit."""
+    DRF's view takes form and multipart bodies and is never throttled; this one takes JSON
+    only, like the rest of the API, and counts every attempt against the client's limit."""
 
     serializer_class = CredentialsSerializer
+    parser_classes = APIView.parser_classes
     throttle_classes = APIView.throttle_classes
 
     @extend_schema(

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "api.middleware.RequestLogMiddleware",
     "api.middleware.ContentSecurityPolicyMiddleware",
+    # Before anything that could read a body.
+    "api.middleware.BodyLimitMiddleware",
     # ETags, 304s, Cache-Control, Last-Modified and gzip for every API answer.
     "api.http_caching.HttpCachingMiddleware",
     # Outside CommonMiddleware, so a missing trailing slash is still redirected first.

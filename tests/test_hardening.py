@@ -95,14 +95,6 @@ def test_editors_get_a_higher_limit(tight_limits, make_user, api_as):
 
 
 @pytest.mark.django_db
-def test_a_body_over_the_bound_is_a_400(make_user, api_as):
-    editor = api_as(make_user("big-writer", superuser=True))
-    response = editor.patch("/api/v1/places/mukden/", {"modern_name": "x" * 300_000}, format="json")
-    assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert response["Content-Type"] == "application/problem+json"
-
-
-@pytest.mark.django_db
 def test_health_and_readiness(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ok", "database": "ok"}
@@ -241,7 +233,11 @@ def test_the_admin_locks_out_repeated_failed_logins(client, django_user_model):
     assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert "locked" in locked.content.decode().lower()
     assert "_auth_user_id" not in client.session
-    token = client.post("/api/v1/auth/token/", {"username": "target", "password": "the-right-password"})
+    token = client.post(
+        "/api/v1/auth/token/",
+        {"username": "target", "password": "the-right-password"},
+        content_type="application/json",
+    )
     assert token.status_code == HTTPStatus.UNAUTHORIZED
 
 

@@ -1,7 +1,10 @@
 """Limits a client cannot walk around: who the client is, what counts against its rate
 limit, whose login a lockout stops, and how large a body may be."""
 
+import http.client
 import ipaddress
+import json
+import socket
 from http import HTTPStatus
 
 import pytest
@@ -11,6 +14,7 @@ from werkzeug.test import Client as WsgiClient
 from api.clients import client_address
 from config.wsgi import application
 from tests.conftest import keeping_the_connection
+from tests.servers import database_url, gunicorn
 
 PROXY = "127.0.0.1"  # the test client's REMOTE_ADDR, standing for the TLS proxy in front
 
@@ -149,3 +153,65 @@ def test_an_editor_without_the_permission_counts_against_the_editor_limit(tight_
     editor = api_as(make_user("no-rights"))
     refused = [editor.patch("/api/v1/places/mukden/", {"name": "X"}, format="json") for _ in range(6)]
     assert statuses(refused) == [HTTPStatus.FORBIDDEN] * 5 + [HTTPStatus.TOO_MANY_REQUESTS]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "content_type",
+    ["multipart/form-data; boundary=b", "application/x-www-form-urlencoded", "text/plain"],
+)
+def test_the_token_endpoint_takes_json_only(make_user, content_type):
+    make_user("form-user")
+    bodies = {
+        "multipart/form-data; boundary=b": (
+            '--b\r\nContent-Disposition: form-data; name="username"\r\n\r\nform-user\r\n'
+            '--b\r\nContent-Disposition: form-data; name="password"\r\n\r\npw-form-user\r\n--b--\r\n'
+        ),
+        "application/x-www-form-urlencoded": "username=form-user&password=pw-form-user",
+        "text/plain": "username=form-user&password=pw-form-user",
+    }
+    response = Client().post("/api/v1/auth/token/", bodies[content_type], content_type=content_type)
+    assert response.status_code == HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_bound_is_a_413(make_user, api_as):
+    editor = api_as(make_user("big-writer", superuser=True))
+    response = editor.patch("/api/v1/places/mukden/", {"modern_name": "x" * 300_000}, format="json")
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 413
+
+
+def announce_a_huge_body(port: int, head: str) -> http.client.HTTPResponse:
+    """Send `head` claiming a 100 MB body, then only a little of it; the answer."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + b"x" * 1000)
+    answer = http.client.HTTPResponse(sock)
+    answer.begin()
+    return answer
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # A file upload to the token endpoint, anonymously.
+        "POST /api/v1/auth/token/ HTTP/1.1\nHost: 127.0.0.1\n"
+        "Content-Type: multipart/form-data; boundary=b\nContent-Length: 104857600\n\n"
+        '--b\nContent-Disposition: form-data; name="file"; filename="big"\n',
+        # JSON to a write, anonymously.
+        "PATCH /api/v1/places/mukden/ HTTP/1.1\nHost: 127.0.0.1\n"
+        "Content-Type: application/json\nContent-Length: 104857600\n\n",
+        # A form to the admin's login.
+        "POST /admin/login/ HTTP/1.1\nHost: 127.0.0.1\n"
+        "Content-Type: multipart/form-data; boundary=b\nContent-Length: 104857600\n\n",
+    ],
+)
+def test_a_huge_body_is_refused_before_it_is_read(django_db_setup, head):
+    with gunicorn(DATABASE_URL=database_url()) as (base, _):
+        answer = announce_a_huge_body(int(base.rsplit(":", 1)[1]), head)
+        # Were the server reading the body, it would wait for the 100 MB and the read time out.
+        assert answer.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+        assert answer.getheader("Content-Type") == "application/problem+json"
+        assert json.loads(answer.read())["status"] == 413
