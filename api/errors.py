@@ -34,10 +34,13 @@ def problem(status: int, detail: str, instance: str, errors=None) -> dict:
     return body
 
 
-def problem_response(request, status: int, detail: str, errors=None, headers=None) -> JsonResponse:
-    """A problem-details response for code outside DRF (URL resolver, middleware)."""
+def problem_response(
+    request, status: int, detail: str, errors=None, headers=None, members=None
+) -> JsonResponse:
+    """A problem-details response for code outside DRF (URL resolver, middleware), with any
+    extension `members` RFC 9457 allows beside the standard ones."""
     response = JsonResponse(
-        problem(status, detail, request.path, errors),
+        problem(status, detail, request.path, errors) | (members or {}),
         status=status,
         content_type=PROBLEM_CONTENT_TYPE,
         json_dumps_params={"ensure_ascii": False},

@@ -128,6 +128,19 @@ class ApiNotFoundMiddleware:
         return response
 
 
+def database_unavailable(request, **members):
+    """The 503 problem for a database that does not answer."""
+    from api.errors import problem_response
+
+    return problem_response(
+        request,
+        503,
+        "The database is unavailable; try again shortly.",
+        headers={"Retry-After": "5"},
+        members=members,
+    )
+
+
 class DatabaseUnavailableMiddleware:
     """A request that finds the database unreachable gets a quick 503 problem, not a trace.
 
@@ -144,13 +157,9 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         from django.db import InterfaceError, OperationalError
 
-        from api.errors import problem_response
-
         if isinstance(exception, OperationalError | InterfaceError):
             logger.warning(
                 json.dumps({"request_id": getattr(request, "id", None), "database": str(exception)})
             )
-            return problem_response(
-                request, 503, "The database is unavailable; try again shortly.", headers={"Retry-After": "5"}
-            )
+            return database_unavailable(request)
         return None

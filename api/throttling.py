@@ -7,9 +7,9 @@ A client is its account when it signs in with valid credentials, else its addres
 Each client has a fixed window (the rate's period) and a counter in it. With REDIS_URL set
 the counter is in Redis, where one round trip (INCR, EXPIRE NX, TTL in a MULTI) counts the
 request and reads what is left, atomically, for every process and server sharing that Redis.
-Without it (or while Redis does not answer) the counter is in this process's memory: each
-server process then counts on its own, so N processes let a client make up to N times the
-limit. A read never writes to the database.
+Without it (or while Redis does not answer, said once in the log per outage) the counter is in
+this process's memory: each server process then counts on its own, so N processes let a client
+make up to N times the limit. A read never writes to the database.
 """
 
 import contextlib
@@ -52,7 +52,8 @@ class MemoryCounter:
 class RedisCounter:
     """Fixed-window counters in Redis, shared by every process that uses the same server."""
 
-    # A Redis that hangs costs a request this long at most before the memory counter answers.
+    # A Redis that hangs costs a request this long at most before the memory counter answers;
+    # then the memory counter answers alone for RETRY_SECONDS before Redis is asked again.
     TIMEOUT_SECONDS = 0.25
     RETRY_SECONDS = 5
 
@@ -65,6 +66,8 @@ class RedisCounter:
         self.errors = (redis.RedisError, OSError)
         self.fallback = fallback
         self.down_until = 0.0
+        self.down = False
+        self.lock = threading.Lock()
 
     def hit(self, key: str, duration: int) -> tuple[int, int]:
         if time.monotonic() < self.down_until:
@@ -73,10 +76,32 @@ class RedisCounter:
             with self.client.pipeline(transaction=True) as pipe:
                 count, _, ttl = pipe.incr(key).expire(key, duration, nx=True).ttl(key).execute()
         except self.errors as exc:
-            self.down_until = time.monotonic() + self.RETRY_SECONDS
-            logger.warning("Redis unavailable for rate limits (%s); counting in process memory", exc)
+            self.went_down(exc)
             return self.fallback.hit(key, duration)
+        if self.down:
+            self.came_back()
         return int(count), max(int(ttl), 0)
+
+    def went_down(self, exc):
+        """Count in memory for a while; say so once an outage, not once a request."""
+        with self.lock:
+            self.down_until = time.monotonic() + self.RETRY_SECONDS
+            was_down, self.down = self.down, True
+        if not was_down:
+            logger.warning("Redis unavailable for rate limits (%s); counting in process memory", exc)
+
+    def came_back(self):
+        with self.lock:
+            was_down, self.down = self.down, False
+        if was_down:
+            logger.warning("Redis answers again; rate limits count there")
+
+    def answers(self) -> bool:
+        """Redis answers a PING within the timeout (for /readyz)."""
+        try:
+            return bool(self.client.ping())
+        except self.errors:
+            return False
 
     def clear(self):
         self.fallback.clear()

@@ -120,15 +120,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable server is an error in seconds, not a hung request.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
-# Redis holds what every server process must share (rate-limit counters, see
-# api.throttling); without it each process keeps its own, in memory. Nothing is cached in the
-# database, so a read never writes to it.
+# Redis holds what every server process must share: the rate-limit counters, reached only
+# through api.throttling, which bounds each call to a short timeout and counts in process
+# memory while Redis does not answer. Django's cache is kept off Redis on purpose: its Redis
+# backend has neither, so a Redis down would fail every request that touched it. Nothing is
+# cached in the database either, so a read never writes to it.
 REDIS_URL = env_str("REDIS_URL")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
