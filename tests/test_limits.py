@@ -5,6 +5,8 @@ import http.client
 import ipaddress
 import json
 import socket
+import threading
+import time
 from http import HTTPStatus
 
 import pytest
@@ -12,6 +14,7 @@ from django.test import Client
 from werkzeug.test import Client as WsgiClient
 
 from api.clients import client_address
+from api.throttling import MemoryCounter
 from config.wsgi import application
 from tests.conftest import keeping_the_connection
 from tests.servers import database_url, gunicorn
@@ -215,3 +218,29 @@ def test_a_huge_body_is_refused_before_it_is_read(django_db_setup, head):
         assert answer.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
         assert answer.getheader("Content-Type") == "application/problem+json"
         assert json.loads(answer.read())["status"] == 413
+
+
+class Yielding(dict):
+    """A dict that lets other threads run between reading a count and writing it back."""
+
+    def get(self, *args):
+        value = super().get(*args)
+        time.sleep(0)
+        return value
+
+
+def test_the_memory_counter_counts_each_request_once_across_threads():
+    memory = MemoryCounter()
+    memory.windows = Yielding()
+    counts = []
+
+    def client():
+        counts.extend(memory.hit("throttle_anon_203.0.113.7", 60)[0] for _ in range(200))
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Each request got a count of its own: none was lost between two threads.
+    assert sorted(counts) == list(range(1, 1601))
