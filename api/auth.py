@@ -7,6 +7,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 
 class CredentialsSerializer(AuthTokenSerializer):
@@ -24,9 +25,14 @@ class CredentialsSerializer(AuthTokenSerializer):
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for the API token of that user."""
+    """Exchange a username and password for the API token of that user.
+
+    DRF's view takes form and multipart bodies and is never throttled; this one takes JSON
+    only, like the rest of the API, and counts every attempt against the client's limit."""
 
     serializer_class = CredentialsSerializer
+    parser_classes = APIView.parser_classes
+    throttle_classes = APIView.throttle_classes
 
     @extend_schema(
         summary="Get your API token",

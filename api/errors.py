@@ -15,6 +15,8 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
+from api.throttling import counted
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 INVALID_FIELDS = "The request has invalid fields; see errors."
 
@@ -32,10 +34,13 @@ def problem(status: int, detail: str, instance: str, errors=None) -> dict:
     return body
 
 
-def problem_response(request, status: int, detail: str, errors=None, headers=None) -> JsonResponse:
-    """A problem-details response for code outside DRF (URL resolver, middleware)."""
+def problem_response(
+    request, status: int, detail: str, errors=None, headers=None, members=None
+) -> JsonResponse:
+    """A problem-details response for code outside DRF (URL resolver, middleware), with any
+    extension `members` RFC 9457 allows beside the standard ones."""
     response = JsonResponse(
-        problem(status, detail, request.path, errors),
+        problem(status, detail, request.path, errors) | (members or {}),
         status=status,
         content_type=PROBLEM_CONTENT_TYPE,
         json_dumps_params={"ensure_ascii": False},
@@ -59,6 +64,7 @@ class PreconditionFailed(exceptions.APIException):
 
 def problem_exception_handler(exc, context):
     """DRF's handler, with every error body rewritten as problem details."""
+    exc = counted(exc, context)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, ProtectedError | RestrictedError):

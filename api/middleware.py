@@ -1,11 +1,15 @@
-"""Cross-cutting HTTP concerns: a content security policy, a request id, one JSON log line
-per request, and rate-limit headers."""
+"""Cross-cutting HTTP concerns: a content security policy, a bound on bodies, a request id,
+one JSON log line per request, and rate-limit headers."""
 
 import json
 import logging
 import re
 import time
 import uuid
+
+from django.conf import settings
+
+from api.clients import client_address
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -43,6 +47,31 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+class BodyLimitMiddleware:
+    """A body longer than DATA_UPLOAD_MAX_MEMORY_SIZE is a 413, answered from its
+    Content-Length before a byte of it is read.
+
+    Django checks that bound only where something reads `request.body`, and never for the
+    files of a multipart body, which it reads to the end and spools to disk first. A body
+    without a Content-Length (chunked) is never read: Django takes it as empty.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from api.errors import problem_response
+
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            return problem_response(request, 413, f"The body is over the {limit} bytes this server takes.")
+        return self.get_response(request)
+
+
 class RequestLogMiddleware:
     """Gives each request an id (the client's X-Request-ID if it is sane), returns it in the
     response, and logs one JSON line per request."""
@@ -70,7 +99,7 @@ class RequestLogMiddleware:
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                     "user": user.get_username() if user is not None and user.is_authenticated else None,
-                    "remote_addr": request.META.get("REMOTE_ADDR"),
+                    "remote_addr": client_address(request.META),
                 }
             )
         )
@@ -99,6 +128,19 @@ class ApiNotFoundMiddleware:
         return response
 
 
+def database_unavailable(request, **members):
+    """The 503 problem for a database that does not answer."""
+    from api.errors import problem_response
+
+    return problem_response(
+        request,
+        503,
+        "The database is unavailable; try again shortly.",
+        headers={"Retry-After": "5"},
+        members=members,
+    )
+
+
 class DatabaseUnavailableMiddleware:
     """A request that finds the database unreachable gets a quick 503 problem, not a trace.
 
@@ -115,13 +157,9 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         from django.db import InterfaceError, OperationalError
 
-        from api.errors import problem_response
-
         if isinstance(exception, OperationalError | InterfaceError):
             logger.warning(
                 json.dumps({"request_id": getattr(request, "id", None), "database": str(exception)})
             )
-            return problem_response(
-                request, 503, "The database is unavailable; try again shortly.", headers={"Retry-After": "5"}
-            )
+            return database_unavailable(request)
         return None

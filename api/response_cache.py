@@ -27,6 +27,7 @@ from django.db import DatabaseError
 from django.http.request import HttpHeaders
 
 from api import data_version
+from api.clients import client_address
 from api.conditional import FAILED, NOT_MODIFIED, TAG_PRECONDITIONS, identity_etag, outcome
 from api.http_caching import NOT_MODIFIED_HEADERS, accepts_gzip
 from api.middleware import request_id
@@ -198,7 +199,7 @@ def log(environ, rid, status, started):
                 "status": status,
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 "user": None,
-                "remote_addr": environ.get("REMOTE_ADDR"),
+                "remote_addr": client_address(environ),
                 "cached": True,
             }
         )

@@ -4,6 +4,7 @@ A malformed value stops start-up with a message naming the variable, rather than
 silently falling back to a default.
 """
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -58,6 +59,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if any(not item for item in items):
         raise ImproperlyConfigured(f"{name}={raw!r} has an empty item in its comma-separated list.")
     return items
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Read a comma-separated list of IP addresses and networks (`10.0.0.0/8`); an address is a
+    network of one, and a network with host bits set (`10.0.0.1/8`) is an error."""
+    networks = []
+    for item in env_list(name, default=[]):
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or network ({exc}).") from None
+    return networks
 
 
 def env_database(name: str, default: str) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_database, env_int, env_list, env_str
+from config.env import env_bool, env_database, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "api.middleware.RequestLogMiddleware",
     "api.middleware.ContentSecurityPolicyMiddleware",
+    # Before anything that could read a body.
+    "api.middleware.BodyLimitMiddleware",
     # ETags, 304s, Cache-Control, Last-Modified and gzip for every API answer.
     "api.http_caching.HttpCachingMiddleware",
     # Outside CommonMiddleware, so a missing trailing slash is still redirected first.
@@ -71,7 +73,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Repeated failed logins (admin or token) lock that username from that address for a while.
+# The proxies in front (addresses or networks) whose X-Forwarded-For is believed: the client is
+# the rightmost address they did not write (api.clients). Empty: the client is REMOTE_ADDR.
+API_TRUSTED_PROXIES = env_networks("API_TRUSTED_PROXIES")
+
+# Repeated failed logins (admin or token) lock that username from that address for a while;
+# the address is the client's, not the proxy's, so the same user still signs in from elsewhere.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -80,6 +87,7 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "api.clients.of_request"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -112,15 +120,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable server is an error in seconds, not a hung request.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
-# Redis holds what every server process must share (rate-limit counters, see
-# api.throttling); without it each process keeps its own, in memory. Nothing is cached in the
-# database, so a read never writes to it.
+# Redis holds what every server process must share: the rate-limit counters, reached only
+# through api.throttling, which bounds each call to a short timeout and counts in process
+# memory while Redis does not answer. Django's cache is kept off Redis on purpose: its Redis
+# backend has neither, so a Redis down would fail every request that touched it. Nothing is
+# cached in the database either, so a read never writes to it.
 REDIS_URL = env_str("REDIS_URL")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -58,6 +58,19 @@ def _generous_rate_limits(monkeypatch):
     )
 
 
+@pytest.fixture
+def tight_limits(monkeypatch):
+    """Limits small enough to reach: 3 requests a minute anonymously, 5 as an editor."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from api.throttling import counter
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute"})
+    counter().clear()
+    yield
+    counter().clear()
+
+
 @pytest.fixture(autouse=True)
 def _no_cached_answers():
     # Each test's database is rolled back, and with it the data version; answers cached

@@ -18,6 +18,11 @@ from tests.servers import manage
         ),
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL='nosuchdb://x' is not a valid database URL"),
         ({"API_MAX_PAGE_SIZE": "lots"}, "API_MAX_PAGE_SIZE='lots' is not a whole number"),
+        (
+            {"API_TRUSTED_PROXIES": "127.0.0.1,proxy.local"},
+            "API_TRUSTED_PROXIES: 'proxy.local' is not an IP address or network",
+        ),
+        ({"API_TRUSTED_PROXIES": "10.0.0.1/8"}, "API_TRUSTED_PROXIES: '10.0.0.1/8' is not an IP address"),
     ],
 )
 def test_a_bad_variable_stops_start_up_with_its_name(env, message):
