@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # What `make lock` resolves with; the lock files themselves are all an install needs.
 UV_VERSION := 0.13.9
+BACKUP_FILE = $(or $(FILE),backups/$(shell date -u +%Y%m%dT%H%M%SZ).json)
 LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint schema migrate load lock bench clean
+.PHONY: help run test lint schema migrate load backup restore-backup lock bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +32,15 @@ migrate: $(VENV)/.runtime ## Apply database migrations
 load: migrate ## Load the fixtures (skipped when these exact fixtures are already loaded)
 	$(BIN)/python manage.py load_dataset --skip-if-loaded
 	$(BIN)/python manage.py render_records
+
+backup: $(VENV)/.runtime ## Back up the whole database to FILE (default: backups/<UTC time>.json)
+	@mkdir -p $(dir $(BACKUP_FILE))
+	$(BIN)/python manage.py backup $(BACKUP_FILE)
+
+restore-backup: $(VENV)/.runtime ## Migrate, then restore FILE=<backup> into the database (it must hold no data)
+	@test -n "$(FILE)" || { echo "Name the backup: make restore-backup FILE=backups/<file>.json" >&2; exit 2; }
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py restore_backup $(FILE)
 
 run: load ## Install into .venv, migrate, load the data and serve on 127.0.0.1:$(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -6,7 +6,7 @@ the API, the admin, load_dataset, a restore, a management command or a shell. Re
 every process and every server sharing the database see the new number as they see the new
 data, so a cache keyed by it (api.response_cache) never answers with what was there before.
 Only `QuerySet.update()` and `bulk_create()` pass by model signals; nothing here uses them on
-data.
+data. A restore of a backup (api.backup) writes below the signals and sets the version itself.
 """
 
 import datetime
