@@ -9,7 +9,7 @@ BACKUP_FILE = $(or $(FILE),backups/$(shell date -u +%Y%m%dT%H%M%SZ).json)
 LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint schema migrate load backup restore-backup lock bench clean
+.PHONY: help run serve test lint schema migrate load backup restore-backup lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ restore-backup: $(VENV)/.runtime ## Migrate, then restore FILE=<backup> into the
 
 run: load ## Install into .venv, migrate, load the data and serve on 127.0.0.1:$(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+serve: load ## Serve as in production (deploy/serve.py: Debian's nginx before gunicorn) on 127.0.0.1:$(PORT)
+	$(BIN)/python deploy/serve.py --bind 127.0.0.1:$(PORT)
 
 test: $(VENV)/.test ## Install the test dependencies and run every test
 	$(BIN)/python -m pytest

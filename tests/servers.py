@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -57,10 +58,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def get(url, headers=None):
+def get(url, headers=None, timeout=15, context=None):
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=15) as response:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -98,3 +99,35 @@ def gunicorn(workers=1, ready_path="/healthz", **env):
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def production_server(*args, workers=1, **env):
+    """The production server (deploy/serve.py: nginx in front of gunicorn) with `args`, on a
+    free port; yields (its port, the process). Fails, with its log, if it does not start."""
+    from deploy.serve import nginx_binary
+
+    if nginx_binary() is None:
+        raise AssertionError("Debian's nginx is not installed; .ci/run installs it (apt-get install nginx)")
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [sys.executable, "deploy/serve.py", "--bind", f"127.0.0.1:{port}", f"--workers={workers}", *args],
+            cwd=ROOT,
+            env=manage_env(**env),
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            # nginx starts once gunicorn accepts connections: its port open means ready.
+            for _ in range(300):
+                if listening(port) or server.poll() is not None:
+                    break
+                time.sleep(0.1)
+            if not listening(port):
+                log.seek(0)
+                raise AssertionError("deploy/serve.py did not start:\n" + log.read().decode(errors="replace"))
+            yield port, server
+        finally:
+            server.terminate()
+            server.wait(timeout=60)

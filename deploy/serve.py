@@ -1,0 +1,169 @@
+"""The production server: nginx, buffering, in front of gunicorn's sync workers.
+
+    .venv/bin/python deploy/serve.py --bind 0.0.0.0:443 --tls-cert CERT --tls-key KEY
+
+Gunicorn's sync workers each serve one connection at a time, so a client sending its request
+slowly would hold a worker for as long as it likes; a few such clients stop the service.
+nginx reads every request whole (and takes every answer whole) before a worker is involved,
+and drops a client that is too slow (deploy/nginx.conf.template). gunicorn listens on
+127.0.0.1 only, on a port of its own; nginx listens on --bind, with TLS when given a
+certificate (it is then the TLS proxy DJANGO_BEHIND_TLS_PROXY speaks of).
+
+This process starts gunicorn, then nginx once gunicorn accepts connections, and stops both
+when it gets SIGTERM or SIGINT, or when either of them exits. It needs Debian's nginx
+(apt-get install nginx). The settings come from the environment, as for manage.py.
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
+GUNICORN_START_SECONDS = 60
+
+
+def nginx_binary() -> str | None:
+    # /usr/sbin is not on every user's PATH.
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+
+
+def max_body_bytes() -> int:
+    """The body limit Django enforces with these settings, for nginx to enforce first."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.conf import settings
+
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def nginx_conf(args, run_dir: Path, upstream: str) -> str:
+    if args.tls_cert:
+        listen = f"{args.bind} ssl"
+        tls = (
+            f"ssl_certificate {args.tls_cert.resolve()};\n"
+            f"        ssl_certificate_key {args.tls_key.resolve()};\n"
+            "        ssl_protocols TLSv1.2 TLSv1.3;"
+        )
+    else:
+        listen, tls = args.bind, ""
+    values = {
+        "RUN_DIR": str(run_dir),
+        "LISTEN": listen,
+        "TLS": tls,
+        "UPSTREAM": upstream,
+        "CLIENT_TIMEOUT": str(args.client_timeout),
+        "MAX_BODY_BYTES": str(max_body_bytes()),
+    }
+    conf = TEMPLATE.read_text()
+    for name, value in values.items():
+        conf = conf.replace(f"@{name}@", value)
+    return conf
+
+
+def accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def stop(process: subprocess.Popen, sig=signal.SIGTERM):
+    if process.poll() is None:
+        process.send_signal(sig)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def serve(args, run_dir: Path) -> int:
+    nginx = nginx_binary()
+    if nginx is None:
+        print("Debian's nginx is not installed: apt-get install nginx (.ci/run does)", file=sys.stderr)
+        return 1
+    run_dir.chmod(0o755)  # nginx's workers drop root and still need their temporary files
+    port = free_port()
+    conf = run_dir / "nginx.conf"
+    conf.write_text(nginx_conf(args, run_dir, f"127.0.0.1:{port}"))
+    nginx_command = [nginx, "-p", str(run_dir), "-c", str(conf), "-e", "stderr"]
+    if subprocess.run([*nginx_command, "-t", "-q"]).returncode:
+        return 1  # nginx has said what is wrong with its configuration
+
+    stopping = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, frame: stopping.append(signum))
+
+    # Their own sessions: a Ctrl-C reaches this process alone, which stops them in order.
+    gunicorn_command = [
+        *(sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"),
+        *("--workers", str(args.workers), "--control-socket", str(run_dir / "gunicorn.ctl")),
+    ]
+    gunicorn = subprocess.Popen(gunicorn_command, cwd=ROOT, start_new_session=True)
+    processes = [gunicorn]
+    try:
+        deadline = time.monotonic() + GUNICORN_START_SECONDS
+        while not accepts(port):
+            if stopping:
+                return 0
+            if gunicorn.poll() is not None or time.monotonic() > deadline:
+                print("gunicorn did not start", file=sys.stderr)
+                return 1
+            time.sleep(0.1)
+        processes.append(subprocess.Popen(nginx_command, start_new_session=True))
+        while not stopping and all(p.poll() is None for p in processes):
+            time.sleep(0.2)
+        return 0 if stopping else 1
+    finally:
+        # nginx first (it finishes the answers it has), then the workers behind it.
+        for process in reversed(processes):
+            stop(process, signal.SIGQUIT if process is not gunicorn else signal.SIGTERM)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bind", default="127.0.0.1:8000", help="where nginx listens (default %(default)s)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default %(default)s)")
+    parser.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM, chain too)")
+    parser.add_argument("--tls-key", type=Path, help="the certificate's private key (PEM)")
+    parser.add_argument(
+        "--client-timeout",
+        type=int,
+        default=10,
+        help="seconds a client has for its headers, and between reads of its body (default %(default)s)",
+    )
+    parser.add_argument(
+        "--run-dir",
+        type=Path,
+        help="where nginx keeps its configuration, pid and temporary files (default: a new temporary one)",
+    )
+    args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    if args.run_dir:
+        args.run_dir.mkdir(parents=True, exist_ok=True)
+        return serve(args, args.run_dir.resolve())
+    run_dir = Path(tempfile.mkdtemp(prefix="serve-"))
+    try:
+        return serve(args, run_dir)
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
