@@ -22,7 +22,7 @@ class TimelineFilter(django_filters.FilterSet):
 
 
 class RecordSearchFilter(django_filters.FilterSet):
-    """`q` in any of the fields a list's own `?search=` looks in (`search_fields`)."""
+    """`q` in any of the fields a list's own `?search=` looks in (`search_fields`, by model)."""
 
     q = django_filters.CharFilter(
         method="matching",
@@ -38,6 +38,6 @@ class RecordSearchFilter(django_filters.FilterSet):
 
     def matching(self, qs, name, value):
         condition = Q()
-        for field in self.search_fields:
+        for field in self.search_fields[qs.model]:
             condition |= Q(**{f"{field}__icontains": value})
         return qs.filter(condition)
