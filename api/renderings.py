@@ -117,7 +117,9 @@ def complete(model, rows, part: str) -> list[str]:
     missing = [pk for pk, text in rows if text is None]
     fresh = rendered(model, part, missing) if missing else {}
     # A record deleted since the page was read is left out, as a read a moment later would.
-    return [text if text is not None else fresh[pk][0] for pk, text in rows if text or pk in fresh]
+    return [
+        text if text is not None else fresh[pk][0] for pk, text in rows if text is not None or pk in fresh
+    ]
 
 
 # Rendering
@@ -271,16 +273,23 @@ def record_changed(instance, using: str) -> None:
 
 def relation_changed(instance, relation_model, pk_set, reverse: bool, through, using: str) -> None:
     """A many-to-many relation of `instance` changed (post_add, post_remove, post_clear)."""
+    own = key_of(type(instance), instance.pk)
+    keys = {own}
     relation = next(
-        relation
-        for relation, _, _ in _through(through)
-        if isinstance(instance, relation.related_model if reverse else relation.model)
+        (
+            relation
+            for relation, _, _ in _through(through)
+            if isinstance(instance, relation.related_model if reverse else relation.model)
+        ),
+        None,
     )
-    accessor = None if relation.remote_field.hidden else relation.remote_field.get_accessor_name()
-    near, far = (accessor, relation.name) if reverse else (relation.name, accessor)
-    keys = {key_of(type(instance), instance.pk), f"{key_of(type(instance), instance.pk)}:{near}"}
-    if far is not None:
-        keys.update(f"{key_of(relation_model, pk)}:{far}" for pk in pk_set or ())
+    if relation is not None:
+        accessor = None if relation.remote_field.hidden else relation.remote_field.get_accessor_name()
+        near, far = (accessor, relation.name) if reverse else (relation.name, accessor)
+        if near is not None:
+            keys.add(f"{own}:{near}")
+        if far is not None:
+            keys.update(f"{key_of(relation_model, pk)}:{far}" for pk in pk_set or ())
     forget(keys, using)
 
 
@@ -339,7 +348,9 @@ def _pending(using: str) -> set:
         pending = connection.api_renderings_pending = set()
     # One callback per change; the first to run takes them all (a rolled-back transaction's
     # leave a little work to the next commit, never a stale rendering: the rows are gone).
-    transaction.on_commit(lambda: _store_pending(using), using=using)
+    # Robust: the write has committed, and a failure to render must not answer it with a
+    # 500; what is not rendered is rendered by the reads, and logged.
+    transaction.on_commit(lambda: _store_pending(using), using=using, robust=True)
     return pending
 
 
