@@ -34,6 +34,11 @@ def digest_etag(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
+def gzip_etag(etag: str) -> str:
+    """The ETag of the gzip-compressed form of the answer whose ETag is `etag`."""
+    return etag[:-1] + GZIP_SUFFIX + '"'
+
+
 def identity_etag(etag: str) -> str:
     """The ETag of the uncompressed answer, for either form."""
     return etag.replace(GZIP_SUFFIX + '"', '"')

@@ -1,8 +1,16 @@
-"""How each resource's operations read in the OpenAPI schema: summary, description, tag."""
+"""How each resource's operations read in the OpenAPI schema (summary, description, tag),
+and the view that serves the schema, built once per process."""
 
+import threading
+from types import SimpleNamespace
+
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView
 
+from api.conditional import digest_etag, gzip_etag
 from api.history import RestorationSerializer, VersionSerializer
+from api.http_caching import accepts_gzip, gzip_bytes
 
 
 def document(singular: str, plural: str, tag: str, description: str = "", writable: bool = True):
@@ -61,3 +69,61 @@ def document(singular: str, plural: str, tag: str, description: str = "", writab
             ),
         }
     return extend_schema_view(**operations)
+
+
+class BuiltSchema:
+    """The OpenAPI document of this process, generated on first use and rendered once per
+    format. It depends on the code and on api/examples.json alone, never on the request or on
+    the data, so one build serves every requester until the process ends."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.forget()
+
+    def forget(self):
+        """Build afresh on next use, as a new process would."""
+        self.document = None
+        self.rendered = {}
+
+    def get(self, view, renderer):
+        """The document as `renderer` writes it: its bytes, their gzip form, their strong ETag."""
+        rendered = self.rendered.get(renderer.format)
+        if rendered is not None:
+            return rendered
+        with self.lock:
+            if renderer.format not in self.rendered:
+                if self.document is None:
+                    generator = view.generator_class(urlconf=view.urlconf, patterns=view.patterns)
+                    self.document = generator.get_schema(request=None, public=view.serve_public)
+                body = renderer.render(self.document, renderer_context={})
+                self.rendered[renderer.format] = SimpleNamespace(
+                    body=body, gzipped=gzip_bytes(body), etag=digest_etag(body)
+                )
+            return self.rendered[renderer.format]
+
+
+SCHEMA = BuiltSchema()
+
+
+class SchemaView(SpectacularAPIView):
+    """drf-spectacular's schema view, sending the document built once (SCHEMA): a request
+    costs the bytes it is sent. The ETag is set here, so api.http_caching answers
+    If-None-Match with a 304; a client that accepts gzip gets the gzip form, made once too."""
+
+    # The schema documents the API, not itself (SERVE_INCLUDE_SCHEMA is off).
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        renderer = request.accepted_renderer
+        built = SCHEMA.get(self, renderer)
+        content_type = renderer.media_type
+        if renderer.charset:
+            content_type += f"; charset={renderer.charset}"
+        if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            response = HttpResponse(built.gzipped, content_type=content_type)
+            response["Content-Encoding"] = "gzip"
+            response["ETag"] = gzip_etag(built.etag)
+        else:
+            response = HttpResponse(built.body, content_type=content_type)
+            response["ETag"] = built.etag
+        response["Content-Disposition"] = f'inline; filename="{self._get_filename(request, None)}"'
+        return response

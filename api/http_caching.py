@@ -16,7 +16,7 @@ from django.utils.http import http_date
 from django.utils.regex_helper import _lazy_re_compile
 
 from api import data_version
-from api.conditional import FAILED, GZIP_SUFFIX, NOT_MODIFIED, digest_etag, outcome
+from api.conditional import FAILED, NOT_MODIFIED, digest_etag, gzip_etag, outcome
 from api.errors import problem_response
 
 # Smaller answers gain nothing from compression (Django's GZipMiddleware draws the same line).
@@ -36,6 +36,11 @@ NOT_MODIFIED_HEADERS = (
 
 def accepts_gzip(accept_encoding: str) -> bool:
     return bool(ACCEPTS_GZIP.search(accept_encoding))
+
+
+def gzip_bytes(content: bytes) -> bytes:
+    """`content` gzip-compressed, the same bytes every time (no timestamp)."""
+    return gzip.compress(content, compresslevel=6, mtime=0)
 
 
 def public_cache_control() -> str:
@@ -102,8 +107,8 @@ def compressed(request, response):
         or not accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
     ):
         return response
-    response.content = gzip.compress(response.content, compresslevel=6, mtime=0)
+    response.content = gzip_bytes(response.content)
     response["Content-Length"] = str(len(response.content))
     response["Content-Encoding"] = "gzip"
-    response["ETag"] = response["ETag"][:-1] + GZIP_SUFFIX + '"'
+    response["ETag"] = gzip_etag(response["ETag"])
     return response

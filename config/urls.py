@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from api.auth import TokenView
+from api.docs import SchemaView
 from api.health import healthz, readyz
 from api.routers import ApiRouter
 from events.urls import router as events_router
@@ -25,7 +26,7 @@ router = ApiRouter(
 api_v1 = [
     path("timeline/", TimelineView.as_view(), name="timeline"),
     path("search/", SearchView.as_view(registry=router.registry), name="search"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include(router.urls)),
 ]

@@ -1,5 +1,6 @@
 """The OpenAPI schema: valid, complete, unchanged unless meant, with true examples."""
 
+import gzip
 import json
 import os
 from http import HTTPStatus
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
+from api.docs import SCHEMA
 from api.schema_hooks import ERRORS, load_examples
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +106,58 @@ def test_schema_is_served_as_yaml_and_json(client, query, content_type):
     assert response["Content-Type"].startswith(content_type)
     body = json.loads(response.content) if "json" in query else yaml.safe_load(response.content)
     assert "/api/v1/engagements/{slug}/" in body["paths"]
+
+
+def test_the_served_schema_is_the_generated_one(client):
+    served = json.loads(client.get("/api/v1/schema/?format=json").content)
+    assert served == json.loads(json.dumps(generated(), default=str))
+
+
+def test_the_schema_is_built_once_per_process_whoever_asks(client, api_as, make_user, monkeypatch):
+    from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
+
+    built = []
+
+    def counted(cls, name):
+        original = getattr(cls, name)
+
+        def call(*args, **kwargs):
+            built.append(name if cls is SchemaGenerator else cls.format)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(cls, name, call)
+
+    counted(SchemaGenerator, "get_schema")
+    counted(OpenApiYamlRenderer, "render")
+    counted(OpenApiJsonRenderer, "render")
+    SCHEMA.forget()  # as in a process that has not served it yet
+    editor = api_as(make_user("schema-reader"))
+    answers = [
+        client.get("/api/v1/schema/"),
+        editor.get("/api/v1/schema/"),
+        client.get("/api/v1/schema/", HTTP_ACCEPT_ENCODING="gzip"),
+        client.get("/api/v1/schema/?format=json"),
+        editor.get("/api/v1/schema/?format=json"),
+        client.get("/api/v1/schema/", HTTP_ACCEPT="application/json"),
+    ]
+    assert [a.status_code for a in answers] == [HTTPStatus.OK] * len(answers)
+    # One generation, and one rendering per format, for anonymous readers and editors alike.
+    assert sorted(built) == ["get_schema", "json", "yaml"]
+    assert answers[0].content == answers[1].content
+    assert gzip.decompress(answers[2].content) == answers[0].content
+    assert answers[0]["ETag"] == answers[1]["ETag"]
+    assert answers[2]["ETag"] == answers[0]["ETag"][:-1] + '-gzip"'
+
+
+def test_the_schema_answers_if_none_match_with_a_304_for_anyone(client, api_as, make_user):
+    editor = api_as(make_user("schema-cacher"))
+    for reader in (client, editor):
+        for query in ("", "?format=json"):
+            etag = reader.get(f"/api/v1/schema/{query}")["ETag"]
+            again = reader.get(f"/api/v1/schema/{query}", HTTP_IF_NONE_MATCH=etag)
+            assert again.status_code == HTTPStatus.NOT_MODIFIED
+            assert again.content == b""
+            assert again["ETag"] == etag
 
 
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
