@@ -1,7 +1,9 @@
-"""The filter, search and ordering backends of every list, which answer a query they cannot honour with a 400.
+"""The filter, search and ordering backends of every list; search and ordering answer a
+query they cannot honour with a 400.
 
-An unknown parameter, an unknown filter value or an undeclared ordering field would
-otherwise be ignored, and the client would take an unfiltered list for an answer.
+An overlong search or an undeclared ordering field would otherwise be ignored, and the
+client would take an unfiltered list for an answer; the query as a whole is checked before
+any backend runs (api.query.CheckedQueryMixin).
 """
 
 from django.db.models import F
@@ -9,21 +11,19 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
-from api.query import QUERY_VALUE_MAX_LENGTH, check_query_parameters, view_parameters
+from api.query import QUERY_VALUE_MAX_LENGTH
 
 # The longest text a client may search for, in a list's `search` or in /search/'s `q`.
 SEARCH_MAX_LENGTH = QUERY_VALUE_MAX_LENGTH
 
 
-class StrictFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, first checking a list's whole query (api.query)."""
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, building a list's FilterSet only when the query names one of
+    its filters: with none it selects everything, and building it (and its form) would be most
+    of the work of reading a stored page (api.renderings)."""
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if getattr(view, "action", None) == "list":
-            check_query_parameters(request, view_parameters(view, filterset_class))
-        # With none of its parameters a FilterSet selects everything; building it (and its
-        # form) would be most of the work of reading a stored page (api.renderings).
         if filterset_class is None or not set(request.query_params) & set(filterset_class.base_filters):
             return queryset
         return super().filter_queryset(request, queryset, view)

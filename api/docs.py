@@ -7,10 +7,12 @@ from types import SimpleNamespace
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.renderers import JSONRenderer
 
 from api.conditional import digest_etag, gzip_etag
 from api.history import RestorationSerializer, VersionSerializer
 from api.http_caching import accepts_gzip, gzip_bytes
+from api.query import CheckedQueryMixin
 
 
 def document(singular: str, plural: str, tag: str, description: str = "", writable: bool = True):
@@ -105,7 +107,7 @@ class BuiltSchema:
 SCHEMA = BuiltSchema()
 
 
-class SchemaView(SpectacularAPIView):
+class SchemaView(CheckedQueryMixin, SpectacularAPIView):
     """drf-spectacular's schema view, sending the document built once (SCHEMA): a request
     costs the bytes it is sent. The ETag is set here, so api.http_caching answers
     If-None-Match with a 304; a client that accepts gzip gets the gzip form, made once too."""
@@ -127,3 +129,9 @@ class SchemaView(SpectacularAPIView):
             response["ETag"] = built.etag
         response["Content-Disposition"] = f'inline; filename="{self._get_filename(request, None)}"'
         return response
+
+    def handle_exception(self, exc):
+        # An error (a bad query, a 429) is a JSON problem, as everywhere, not a YAML document.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import routers, serializers
 from rest_framework.permissions import AllowAny
 
+from api.query import CheckedQueryMixin
 from api.schema import AutoSchema
 
 
@@ -13,7 +14,7 @@ class ApiRootSchema(AutoSchema):
         return inline_serializer("ApiRoot", {name: serializers.URLField() for name in names})
 
 
-class ApiRootView(routers.APIRootView):
+class ApiRootView(CheckedQueryMixin, routers.APIRootView):
     permission_classes = [AllowAny]
     schema = ApiRootSchema()
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from api import renderings
 from api.conditional import evaluate_preconditions
 from api.history import RestorationSerializer, restore_version, version_rows
+from api.query import CheckedQueryMixin
 from api.writes import check_write
 from sources.models import Citation
 
@@ -32,7 +33,7 @@ class RestorePermission(permissions.BasePermission):
         )
 
 
-class ReadOnlyRecordViewSet(viewsets.ReadOnlyModelViewSet):
+class ReadOnlyRecordViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
     """List and detail of one kind of record, addressed by slug, with strong ETags, answered
     from the records' stored renderings (api.renderings)."""
 
@@ -80,6 +81,7 @@ class RecordViewSet(ReadOnlyRecordViewSet, viewsets.ModelViewSet):
     """Read, write, version and restore one kind of record."""
 
     lock_rows = False
+    listing_actions = ("list", "history")
 
     def get_permissions(self):
         if self.action == "restorations":

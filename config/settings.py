@@ -185,7 +185,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
-        "api.backends.StrictFilterBackend",
+        "api.backends.FilterBackend",
         "api.backends.BoundedSearchFilter",
         "api.backends.StrictOrderingFilter",
     ],

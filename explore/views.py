@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 
 from api.backends import SEARCH_MAX_LENGTH
 from api.dates import PARTIAL_DATE_PATTERN, Precision
-from api.query import check_query_parameters, view_parameters
+from api.query import CheckedQueryMixin, view_parameters
 from api.registry import dated_models, record_type
 from explore.filters import RecordSearchFilter, TimelineFilter
 from explore.serializers import SearchHitSerializer, TimelineEntrySerializer
@@ -18,7 +18,7 @@ PRECISION_ORDER = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
 SUMMARY_LENGTH = 200
 
 
-class ExploreView(GenericAPIView):
+class ExploreView(CheckedQueryMixin, GenericAPIView):
     """A paginated read over several kinds of record, whose parameters are a FilterSet's."""
 
     permission_classes = [AllowAny]
@@ -49,9 +49,8 @@ class ExploreView(GenericAPIView):
         page = self.paginate_queryset(records)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        check_query_parameters(request, view_parameters(self, self.filterset_class))
+    def query_parameters(self):
+        return view_parameters(self, self.filterset_class)
 
 
 class TimelineView(ExploreView):

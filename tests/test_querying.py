@@ -181,3 +181,68 @@ def test_search_needs_a_bounded_query(client):
     assert "search" in errors(client, "/api/v1/places/", search="x" * 201)
     assert results(client, "/api/v1/places/", search="x" * 200) == []
     assert results(client, "/api/v1/search/", q="Atlantis") == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/places/mukden/",
+        "/api/v1/places/mukden/history/",
+        "/api/v1/sources/japan-russia-1903-1905/",
+        "/api/v1/",
+        "/api/v1/schema/",
+    ],
+)
+def test_every_read_refuses_a_parameter_it_does_not_take(client, url):
+    assert errors(client, url, colour="red")["colour"] == ["Unknown query parameter."]
+    assert client.get(url, {"format": "json"}).status_code == HTTPStatus.OK
+
+
+def test_a_detail_takes_no_list_parameter(client):
+    # A list's filters, search, ordering and pages do not apply to one record.
+    for name, value in [("kind", "port"), ("search", "x"), ("ordering", "name"), ("page", "1")]:
+        assert name in errors(client, "/api/v1/places/mukden/", **{name: value})
+
+
+def test_history_takes_its_pages_and_nothing_else(client):
+    assert results(client, "/api/v1/places/mukden/history/", page=1, page_size=5)
+    assert "search" in errors(client, "/api/v1/places/mukden/history/", search="x")
+    assert "kind" in errors(client, "/api/v1/places/mukden/history/", kind="port")
+
+
+def test_a_write_refuses_a_parameter_it_does_not_take(make_user, api_as):
+    editor = api_as(make_user("query-writer", "change_place"))
+    response = editor.patch("/api/v1/places/mukden/?dry_run=true", {"name": "Mukden"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "dry_run" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("url", "name", "values"),
+    [
+        ("/api/v1/engagements/", "kind", ["siege", "land-battle"]),
+        ("/api/v1/places/", "page", ["1", "2"]),
+        ("/api/v1/places/", "ordering", ["name", "-name"]),
+        ("/api/v1/places/", "search", ["port", "arthur"]),
+        ("/api/v1/timeline/", "type", ["treaty", "event"]),
+        ("/api/v1/search/", "q", ["port", "arthur"]),
+        ("/api/v1/places/mukden/", "format", ["json", "json"]),
+    ],
+)
+def test_a_single_valued_parameter_given_twice_is_400_naming_it(client, url, name, values):
+    # It would otherwise mean its last value, silently.
+    assert errors(client, url, **{name: values}) == {name: ["Give this parameter once."]}
+
+
+def test_only_a_filter_declared_multi_valued_may_repeat():
+    import django_filters
+
+    from api.filters import SlugChoiceFilter
+    from api.query import repeatable
+    from events.models import Party
+
+    choices = [("a", "a"), ("b", "b")]
+    assert repeatable(django_filters.MultipleChoiceFilter(choices=choices))
+    assert repeatable(django_filters.ModelMultipleChoiceFilter(queryset=Party.objects.all()))
+    assert not repeatable(django_filters.ChoiceFilter(choices=choices))
+    assert not repeatable(SlugChoiceFilter(Party))

@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 continue
             concrete = self.concrete_path(client, path)
             query = dict(EXTRA_QUERY.get(path, {}))
-            if "{" not in path and "count" in json.dumps(operation["responses"]["200"]):
+            if any(parameter["name"] in LIST_QUERY for parameter in operation.get("parameters", [])):
                 query |= LIST_QUERY
             response = client.get(concrete, query, HTTP_ACCEPT="application/json")
             if response.status_code != 200:
