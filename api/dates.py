@@ -32,6 +32,8 @@ PARTIAL_DATE_PATTERN = (
     rf"|{_LEAP_YEAR}-02-29)$"
 )
 _PARTIAL_ISO = re.compile(PARTIAL_DATE_PATTERN)
+# A partial date as the schema states it, in a query or a body.
+PARTIAL_DATE_SCHEMA = {"type": "string", "pattern": PARTIAL_DATE_PATTERN, "maxLength": len("YYYY-MM-DD")}
 
 
 def parse_partial_date(text: str) -> tuple[datetime.date, str]:

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
-from api.dates import PARTIAL_DATE_PATTERN, format_partial_date, parse_partial_date
+from api.dates import PARTIAL_DATE_SCHEMA, format_partial_date, parse_partial_date
 from api.registry import citable_models, detail_url, owned_record_serializer, record_type
 
 # What Django's slug validator accepts, as the schema states it.
@@ -163,7 +163,7 @@ class OwnedRecordsField(serializers.Field):
         return [serializer.to_representation(record) for record in value]
 
 
-@extend_schema_field({"type": "string", "nullable": True, "pattern": PARTIAL_DATE_PATTERN})
+@extend_schema_field({**PARTIAL_DATE_SCHEMA, "nullable": True})
 class PartialDateField(serializers.Field):
     """A date written to its precision: "1905-09-05", "1903-08" or "1904"; null where unknown.
 

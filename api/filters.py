@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import NotFound
 
-from api.dates import PARTIAL_DATE_PATTERN, overlapping, parse_partial_date, period_end
+from api.dates import PARTIAL_DATE_SCHEMA, overlapping, parse_partial_date, period_end
 from api.fields import SLUG_PATTERN
 
 
@@ -110,7 +110,7 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanFormField
 
 
-@extend_schema_field({"type": "string", "pattern": PARTIAL_DATE_PATTERN})
+@extend_schema_field(PARTIAL_DATE_SCHEMA)
 class DateRangeBound(django_filters.Filter):
     """One end of a date range; a record's date counts with its whole period (month, year)."""
 

@@ -8,7 +8,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 
 from api.backends import SEARCH_MAX_LENGTH
-from api.dates import PARTIAL_DATE_PATTERN, Precision
+from api.dates import PARTIAL_DATE_SCHEMA, Precision
 from api.query import CheckedQueryMixin, view_parameters
 from api.registry import dated_models, record_type
 from explore.filters import RecordSearchFilter, TimelineFilter
@@ -71,12 +71,12 @@ class TimelineView(ExploreView):
         parameters=[
             OpenApiParameter(
                 "start",
-                {"type": "string", "pattern": PARTIAL_DATE_PATTERN},
+                PARTIAL_DATE_SCHEMA,
                 description="YYYY, YYYY-MM or YYYY-MM-DD: from here on.",
             ),
             OpenApiParameter(
                 "end",
-                {"type": "string", "pattern": PARTIAL_DATE_PATTERN},
+                PARTIAL_DATE_SCHEMA,
                 description=(
                     "YYYY, YYYY-MM or YYYY-MM-DD: up to the end of it. An end before the start "
                     "selects nothing."
