@@ -98,6 +98,8 @@ def start_server(env, port, workers):
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        str(ROOT / "config" / "gunicorn.py"),
         "bench.wsgi",
         "--bind",
         f"127.0.0.1:{port}",

@@ -111,7 +111,8 @@ def serve(args, run_dir: Path) -> int:
 
     # Their own sessions: a Ctrl-C reaches this process alone, which stops them in order.
     gunicorn_command = [
-        *(sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"),
+        *(sys.executable, "-m", "gunicorn", "--config", str(ROOT / "config" / "gunicorn.py")),
+        *("config.wsgi", "--bind", f"127.0.0.1:{port}"),
         *("--workers", str(args.workers), "--control-socket", str(run_dir / "gunicorn.ctl")),
     ]
     gunicorn = subprocess.Popen(gunicorn_command, cwd=ROOT, start_new_session=True)

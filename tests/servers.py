@@ -12,6 +12,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# What every gunicorn of the project runs with, production's included.
+GUNICORN_CONFIG = ROOT / "config" / "gunicorn.py"
 
 
 def manage_env(**env):
@@ -76,6 +78,8 @@ def gunicorn(workers=1, ready_path="/healthz", **env):
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            str(GUNICORN_CONFIG),
             "config.wsgi",
             "--bind",
             f"127.0.0.1:{port}",

@@ -1,5 +1,6 @@
 """Filters, ordering, pagination, the timeline and search, and their answers to bad input."""
 
+import json
 from http import HTTPStatus
 
 import pytest
@@ -246,3 +247,70 @@ def test_only_a_filter_declared_multi_valued_may_repeat():
     assert repeatable(django_filters.ModelMultipleChoiceFilter(queryset=Party.objects.all()))
     assert not repeatable(django_filters.ChoiceFilter(choices=choices))
     assert not repeatable(SlugChoiceFilter(Party))
+
+
+def longest_value(schema) -> int:
+    """The most bytes a value the schema allows takes in a URL: free text of 4-byte characters
+    percent-encoded (12 bytes each), a patterned value with every ASCII character encoded."""
+    from urllib.parse import quote
+
+    if "enum" in schema:
+        return max(len(quote(str(value), safe="")) for value in schema["enum"] if value is not None)
+    if schema["type"] == "string":
+        return schema["maxLength"] * (3 if "pattern" in schema else 12)
+    if schema["type"] == "integer":
+        return len(str(schema["maximum"]))
+    if schema["type"] == "boolean":
+        return len("false")
+    if schema["type"] == "array":  # form style, not exploded: items joined by an encoded comma
+        items = sorted(len(quote(value, safe="")) for value in schema["items"]["enum"])
+        return sum(items[-schema["maxItems"] :]) + len("%2C") * (schema["maxItems"] - 1)
+    raise AssertionError(f"no longest value for {schema}")
+
+
+def test_every_url_the_schema_allows_fits_the_servers_request_line():
+    from drf_spectacular.generators import SchemaGenerator
+
+    from config import gunicorn
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    longest = {}
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            query = [p for p in operation.get("parameters", []) if p["in"] == "query"]
+            target = path + "?" + "&".join(p["name"] + "=" for p in query) if query else path
+            values = sum(longest_value(p["schema"]) for p in query)
+            longest[f"{method.upper()} {path}"] = len(f"{method.upper()} {target} HTTP/1.1") + values
+    assert max(longest.values()) <= gunicorn.limit_request_line, max(longest, key=longest.get)
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "nginx and gunicorn"])
+def test_the_server_takes_long_query_values_the_schema_allows(server):
+    # Three values of 200 four-byte characters and the longest of the others: about 7,500
+    # bytes of request line, past gunicorn's default 4094.
+    from urllib.parse import urlencode
+
+    from tests.servers import database_url, get, gunicorn, production_server
+
+    text = "\N{GRINNING FACE}" * 200
+    query = {
+        "measure": text,
+        "unit": text,
+        "search": text,
+        "party": "japan",
+        "subject_type": "treaty-article",
+        "ordering": "-measure,measure,-value,value,-slug,slug",
+        "page": 1,
+        "page_size": 100,
+    }
+    url = f"/api/v1/figures/?{urlencode(query)}"
+    assert len(url) > 7000
+    if server == "gunicorn":
+        with gunicorn(DATABASE_URL=database_url()) as (base, _):
+            status, headers, body = get(base + url)
+    else:
+        with production_server(DATABASE_URL=database_url()) as (port, _):
+            status, headers, body = get(f"http://127.0.0.1:{port}{url}")
+    assert status == HTTPStatus.OK, body[:200]
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["results"] == []
