@@ -1,5 +1,5 @@
 """Cross-cutting HTTP concerns: a content security policy, a bound on bodies, a request id,
-one JSON log line per request, and rate-limit headers."""
+one JSON log line per request, rate-limit headers, and addresses missing their trailing slash."""
 
 import json
 import logging
@@ -8,6 +8,8 @@ import time
 import uuid
 
 from django.conf import settings
+from django.middleware.common import CommonMiddleware
+from django.utils.http import escape_leading_slashes
 
 from api.clients import client_address
 
@@ -126,6 +128,32 @@ class ApiNotFoundMiddleware:
         if unrouted and request.path.startswith("/api/") and "json" not in response.get("Content-Type", ""):
             return not_found(request)
         return response
+
+
+class AppendSlashMiddleware(CommonMiddleware):
+    """Django's CommonMiddleware, which redirects an address missing its trailing slash, with
+    a write under /api/ answered by a 308 problem naming the right URL in Location: a 308
+    keeps the method and the body, where Django's 301 would lose the body (and with DEBUG on,
+    Django raises instead). A read is still redirected with a 301."""
+
+    def process_response(self, request, response):
+        if (
+            response.status_code == 404
+            and request.method not in ("GET", "HEAD")
+            and request.path.startswith("/api/")
+            and self.should_redirect_with_slash(request)
+        ):
+            from api.errors import problem_response
+
+            path = escape_leading_slashes(request.get_full_path(force_append_slash=True))
+            location = request.build_absolute_uri(path)
+            return problem_response(
+                request,
+                308,
+                f"This address ends with a slash: send the request again to {location}",
+                headers={"Location": location},
+            )
+        return super().process_response(request, response)
 
 
 def database_unavailable(request, **members):

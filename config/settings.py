@@ -55,13 +55,14 @@ MIDDLEWARE = [
     "api.middleware.BodyLimitMiddleware",
     # ETags, 304s, Cache-Control, Last-Modified and gzip for every API answer.
     "api.http_caching.HttpCachingMiddleware",
-    # Outside CommonMiddleware, so a missing trailing slash is still redirected first.
+    # Outside AppendSlashMiddleware, so a missing trailing slash is still redirected first.
     "api.middleware.ApiNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's CommonMiddleware, with a 308 problem for a write missing its trailing slash.
+    "api.middleware.AppendSlashMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

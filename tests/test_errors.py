@@ -69,3 +69,23 @@ def test_an_unrouted_api_address_is_a_json_404_in_debug_mode_too(client, setting
     assert_problem(client.get("/api/v1/no-such-resource/"), 404)
     # A missing trailing slash is still redirected, not answered with a 404.
     assert client.get("/api/v1/parties").status_code == 301
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_write_without_its_slash_is_a_308_problem_naming_the_url(settings, make_user, api_as, debug):
+    # A 308 keeps the method and the body, so a client that follows it writes what it meant to.
+    settings.DEBUG = debug
+    editor = api_as(make_user("slashless", "add_place", "change_place"))
+    place = {"slug": "harbin", "name": "Harbin"}
+    answer = editor.post("/api/v1/places?format=json", place, format="json")
+    body = assert_problem(answer, 308)
+    assert answer["Location"] == "http://testserver/api/v1/places/?format=json"
+    assert answer["Location"] in body["detail"]
+    assert editor.post(answer["Location"], place, format="json").status_code == HTTPStatus.CREATED
+    answer = editor.patch("/api/v1/places/harbin", {"name": "Kharbin"}, format="json")
+    assert_problem(answer, 308)
+    assert answer["Location"] == "http://testserver/api/v1/places/harbin/"
+    assert editor.patch(answer["Location"], {"name": "Kharbin"}, format="json").json()["name"] == "Kharbin"
+    # Nothing to send it to: a 404 as before; a read is still redirected.
+    assert_problem(editor.post("/api/v1/nowhere", place, format="json"), 404)
+    assert editor.get("/api/v1/places").status_code == HTTPStatus.MOVED_PERMANENTLY
