@@ -35,12 +35,16 @@ class KnownFieldsMixin:
 
 
 class StrictModelSerializer(KnownFieldsMixin, serializers.ModelSerializer):
-    """Model fields become fields that take only the JSON type documented. Checking the body
-    against the schema is all they do: uniqueness is checked after it (api.writes), so DRF's
-    own unique validators, which would query the database here, are left out."""
+    """Model fields become fields that take only the JSON type documented, and a nullable text
+    takes null for unknown, not "". Checking the body against the schema is all they do:
+    uniqueness is checked after it (api.writes), so DRF's own unique validators, which would
+    query the database here, are left out."""
 
     def build_standard_field(self, field_name, model_field):
         field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if model_field.null and field_kwargs.get("allow_blank"):
+            # An unknown is null; "" would be a second way of saying it (the database refuses it).
+            field_kwargs["allow_blank"] = False
         validators = field_kwargs.get("validators")
         if validators:
             field_kwargs["validators"] = [v for v in validators if not isinstance(v, UniqueValidator)]

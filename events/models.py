@@ -59,13 +59,14 @@ class Place(CitedRecord):
         ZONE = "zone", "zone"
 
     name = models.CharField(max_length=100, help_text="The name the source uses.")
-    kind = models.CharField(
+    # Null, not "", so that "the source does not say" reads the same as every other unknown.
+    kind = models.CharField(  # noqa: DJ001
         max_length=20,
         choices=Kind.choices,
+        null=True,
         blank=True,
-        help_text="Empty where the source does not say what kind of place it is.",
+        help_text="Null where the source does not say what kind of place it is.",
     )
-    # Null, not "", so that "the source does not say" reads the same as every other unknown.
     modern_name = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     latitude = models.DecimalField(
         max_digits=8,
@@ -99,7 +100,12 @@ class Place(CitedRecord):
                 ),
                 name="place_coordinates_paired_and_in_range",
                 violation_error_message=("Latitude and longitude are set together, within ±90 and ±180."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="") & ~Q(modern_name=""),
+                name="place_unknowns_are_null",
+                violation_error_message="An unknown kind or modern name is null, not empty.",
+            ),
         ]
 
     def __str__(self):

@@ -134,3 +134,24 @@ def test_a_figure_about_a_record_without_figures_is_refused_by_the_model():
     with pytest.raises(ValidationError) as refused:
         figure.full_clean()
     assert "A place has no figures" in refused.value.message_dict["subject"][0]
+
+
+@pytest.mark.parametrize("field", ["kind", "modern_name"])
+def test_a_places_unknowns_are_null_not_empty(field):
+    integrity_error(lambda: Place.objects.bulk_create([Place(slug="nowhere", name="Nowhere", **{field: ""})]))
+
+
+def test_the_migration_makes_an_empty_kind_or_modern_name_null_in_records_and_versions(transactional_db):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("events", "0003_dates_on_first_day")], [("events", "0004_place_unknowns_are_null")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    for name in ("Place", "HistoricalPlace"):
+        old.get_model("events", name).objects.filter(slug="mukden").update(kind="", modern_name="")
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    assert Place.objects.filter(slug="mukden").values_list("kind", "modern_name").get() == (None, None)
+    assert set(Place.history.filter(slug="mukden").values_list("kind", "modern_name")) == {(None, None)}

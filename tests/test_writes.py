@@ -59,7 +59,7 @@ def test_permission_matrix(users, api_as, who, method):
     assert response.status_code == expected, response.content
     if expected >= 400:
         assert response["Content-Type"] == "application/problem+json"
-        assert Place.objects.get(slug="vladivostok").kind == ""
+        assert Place.objects.get(slug="vladivostok").kind is None
         assert not Place.objects.filter(slug="kuril-islands").exists()
     if expected == HTTPStatus.UNAUTHORIZED:
         assert response["WWW-Authenticate"] == "Token"
@@ -442,3 +442,14 @@ def test_a_body_nested_too_deeply_is_a_400(users, api_as):
     )
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["detail"].endswith("nested too deeply.")
+
+
+def test_an_unknown_kind_or_modern_name_is_null_never_empty(users, api_as, client):
+    # The source does not say what kind of place Vladivostok is: null, like every other unknown.
+    assert client.get("/api/v1/places/vladivostok/").json()["kind"] is None
+    editor = api_as(users["admin"])
+    for field in ("kind", "modern_name"):
+        assert field in errors_of(editor.patch("/api/v1/places/mukden/", {field: ""}, format="json"))
+    answer = editor.patch("/api/v1/places/mukden/", {"kind": None, "modern_name": None}, format="json")
+    assert answer.status_code == HTTPStatus.OK
+    assert (answer.json()["kind"], answer.json()["modern_name"]) == (None, None)
