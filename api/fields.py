@@ -1,7 +1,7 @@
 """Serializer fields every resource uses: links to records, dates to their precision,
 coordinates, and field types that take only the JSON type the schema documents."""
 
-import re
+import decimal
 from collections.abc import Mapping
 
 from drf_spectacular.utils import extend_schema_field
@@ -197,44 +197,57 @@ class PartialDateField(serializers.Field):
 
 
 class CoordinateField(serializers.DecimalField):
-    """Degrees as the API reads them: a string with up to 5 decimals, within the bound.
+    """Degrees, read and written as a JSON number within ±`bound`, kept to 5 decimal places
+    (about a metre): more are rounded, half to even. DRF alone would read a string, and take
+    "" for null and numbers past the bound the schema states."""
 
-    The pattern is the whole rule, so the schema can state it: DRF alone would also take
-    "1e1", " 5" or "05", and a bound the schema could not express.
-    """
-
-    pattern: str
-    default_error_messages = {"coordinate": "Give degrees as a string matching {pattern}."}
+    bound: int
+    default_error_messages = {"coordinate": "Give degrees as a JSON number from -{bound} to {bound}."}
 
     def __init__(self, **kwargs):
-        super().__init__(max_digits=8, decimal_places=5, allow_null=True, required=False, **kwargs)
+        super().__init__(
+            max_digits=8,
+            decimal_places=5,
+            coerce_to_string=False,
+            rounding=decimal.ROUND_HALF_EVEN,
+            allow_null=True,
+            required=False,
+            **kwargs,
+        )
 
     def validate_empty_values(self, data):
-        # DRF would take "" for null; the schema says a string of degrees, or null.
-        if data == "":
-            self.fail("coordinate", pattern=self.pattern)
-        return super().validate_empty_values(data)
+        # Not DecimalField's, which takes "" for null: the schema says a number, or null.
+        return serializers.Field.validate_empty_values(self, data)
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
-            self.fail("coordinate", pattern=self.pattern)
-        return super().to_internal_value(data)
+        if (
+            isinstance(data, bool)
+            or not isinstance(data, int | float)
+            or not -self.bound <= data <= self.bound
+        ):
+            self.fail("coordinate", bound=self.bound)
+        return self.quantize(decimal.Decimal(str(data)))
 
 
-LATITUDE_PATTERN = r"^-?(?:90(?:\.0{1,5})?|[1-8]?[0-9](?:\.[0-9]{1,5})?)$"
-LONGITUDE_PATTERN = r"^-?(?:180(?:\.0{1,5})?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]{1,5})?)$"
+def coordinate_schema(bound: int, example: float) -> dict:
+    return {
+        "type": "number",
+        "nullable": True,
+        "minimum": -bound,
+        "maximum": bound,
+        "example": example,
+        "description": f"Degrees, from -{bound} to {bound}; kept to 5 decimal places (more are rounded).",
+    }
 
 
-@extend_schema_field({"type": "string", "nullable": True, "pattern": LATITUDE_PATTERN, "example": "41.80000"})
+@extend_schema_field(coordinate_schema(90, 41.8))
 class LatitudeField(CoordinateField):
-    pattern = LATITUDE_PATTERN
+    bound = 90
 
 
-@extend_schema_field(
-    {"type": "string", "nullable": True, "pattern": LONGITUDE_PATTERN, "example": "123.40000"}
-)
+@extend_schema_field(coordinate_schema(180, 123.4))
 class LongitudeField(CoordinateField):
-    pattern = LONGITUDE_PATTERN
+    bound = 180
 
 
 class JsonTypeMixin:
@@ -262,6 +275,6 @@ STRICT_FIELDS = {
     serializers.ChoiceField: strict(serializers.ChoiceField, str),
     serializers.IntegerField: strict(serializers.IntegerField, int),
     serializers.BooleanField: strict(serializers.BooleanField, bool),
-    # Documented as a string, as it is read: "41.80000".
+    # Documented as a string, as it is read: "41.80000" (coordinates are numbers: CoordinateField).
     serializers.DecimalField: strict(serializers.DecimalField, str),
 }

@@ -453,3 +453,23 @@ def test_an_unknown_kind_or_modern_name_is_null_never_empty(users, api_as, clien
     answer = editor.patch("/api/v1/places/mukden/", {"kind": None, "modern_name": None}, format="json")
     assert answer.status_code == HTTPStatus.OK
     assert (answer.json()["kind"], answer.json()["modern_name"]) == (None, None)
+
+
+def test_coordinates_are_numbers_read_and_written(users, api_as, client):
+    editor = api_as(users["admin"])
+    answer = editor.patch("/api/v1/places/mukden/", {"latitude": 41.8, "longitude": 123}, format="json")
+    assert answer.status_code == HTTPStatus.OK
+    read = client.get("/api/v1/places/mukden/").json()
+    assert (read["latitude"], read["longitude"]) == (answer.json()["latitude"], answer.json()["longitude"])
+    assert (read["latitude"], read["longitude"]) == (41.8, 123.0)
+    # Kept to 5 decimal places, as stored: more are rounded.
+    answer = editor.patch("/api/v1/places/mukden/", {"latitude": 41.123456789}, format="json")
+    assert answer.json()["latitude"] == 41.12346
+    for wrong in ("41.80000", True, 90.000001, -90.5, [41.8]):
+        assert errors_of(editor.patch("/api/v1/places/mukden/", {"latitude": wrong}, format="json")) == {
+            "latitude": ["Give degrees as a JSON number from -90 to 90."]
+        }
+    too_far = editor.patch("/api/v1/places/mukden/", {"longitude": 180.5}, format="json")
+    assert "longitude" in errors_of(too_far)
+    answer = editor.patch("/api/v1/places/mukden/", {"latitude": None, "longitude": None}, format="json")
+    assert (answer.json()["latitude"], answer.json()["longitude"]) == (None, None)
