@@ -16,6 +16,12 @@ from api.dates import PARTIAL_DATE_SCHEMA, overlapping, parse_partial_date, peri
 from api.fields import SLUG_PATTERN
 
 
+def invalid(message: str) -> forms.ValidationError:
+    """A form error whose message may quote the client's value: django-filter formats every
+    message with its params, so a "%" in the value, left in the message, would be a 500."""
+    return forms.ValidationError("%(message)s", params={"message": message})
+
+
 class PartialDateFormField(forms.CharField):
     """Accepts YYYY, YYYY-MM or YYYY-MM-DD and gives (first day, precision)."""
 
@@ -26,7 +32,7 @@ class PartialDateFormField(forms.CharField):
         try:
             return parse_partial_date(value)
         except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            raise invalid(str(exc)) from None
 
 
 class SlugRecordField(django_filters.fields.ModelChoiceField):
@@ -102,7 +108,7 @@ class StrictBooleanFormField(forms.Field):
         try:
             return self.values[value]
         except KeyError:
-            raise forms.ValidationError(f"{value!r} is not a boolean; use true or false.") from None
+            raise invalid(f"{value!r} is not a boolean; use true or false.") from None
 
 
 @extend_schema_field(OpenApiTypes.BOOL)

@@ -314,3 +314,12 @@ def test_the_server_takes_long_query_values_the_schema_allows(server):
     assert status == HTTPStatus.OK, body[:200]
     assert headers["Content-Type"] == "application/json"
     assert json.loads(body)["results"] == []
+
+
+def test_a_bad_value_holding_a_percent_sign_is_a_400_quoting_it(client):
+    assert errors(client, "/api/v1/engagements/", end="19%05") == {
+        "end": ["'19%05' is not a real date of the form YYYY, YYYY-MM or YYYY-MM-DD"]
+    }
+    assert errors(client, "/api/v1/claims/", is_interpretation="50%") == {
+        "is_interpretation": ["'50%' is not a boolean; use true or false."]
+    }
