@@ -93,7 +93,12 @@ class StrictOrderingFilter(filters.OrderingFilter):
                     "minItems": 1,
                     "maxItems": len(choices),
                     "uniqueItems": True,
-                    "items": {"type": "string", "enum": choices},
+                    # Names for client generators, which would make "-date" MINUS_DATE or _DATE.
+                    "items": {
+                        "type": "string",
+                        "enum": choices,
+                        "x-enum-varnames": [enum_name(c) for c in choices],
+                    },
                 },
             }
         ]
@@ -105,3 +110,9 @@ class StrictOrderingFilter(filters.OrderingFilter):
         if term.startswith("-"):
             return F(term[1:]).desc(nulls_last=True)
         return F(term).asc(nulls_last=True)
+
+
+def enum_name(term: str) -> str:
+    """An ordering term's name in generated code: "date" DATE, "-date" DATE_DESC."""
+    name = term.removeprefix("-").upper()
+    return f"{name}_DESC" if term.startswith("-") else name

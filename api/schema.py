@@ -18,14 +18,19 @@ NON_BLANK_PATTERN = r"[^\s\x1c-\x1f\x85]|\ufeff"
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's, knowing that anyone may read a resource editors write, that a
-    record's write rejects fields it does not know (so its request body says so), and that
-    only a serializer's own docstring describes it."""
+    """drf-spectacular's, knowing that anyone may read a resource editors write (and call a
+    view that asks no permission, such as the token's), that a record's write rejects fields
+    it does not know (so its request body says so), that every field of an answer is present,
+    and that only a serializer's own docstring describes it."""
 
     def _map_basic_serializer(self, serializer, direction):
         result = super()._map_basic_serializer(serializer, direction)
         if direction == "request" and getattr(serializer, "rejects_unknown_fields", False):
             result["additionalProperties"] = False
+        # Every field of an answer is there, null where the value is unknown: generated clients
+        # should not make each one optional.
+        if direction == "response" and result.get("properties"):
+            result["required"] = sorted(result["properties"])
         # A serializer's own docstring describes its records; one inherited from a base class
         # says how the machinery works, which is no description of them.
         if "__doc__" not in vars(type(serializer)) or type(serializer).__doc__ is None:
@@ -56,12 +61,13 @@ class AutoSchema(openapi.AutoSchema):
         return result
 
     def get_auth(self):
+        # {} beside the token and the session: no credentials will do too, so a generated
+        # client may call the operation anonymously.
         auths = super().get_auth()
-        anonymous_reads = any(
-            isinstance(permission, DjangoModelPermissionsOrAnonReadOnly)
-            for permission in self.view.get_permissions()
-        )
-        if anonymous_reads and self.method in SAFE_METHODS and {} not in auths:
+        permissions = self.view.get_permissions()
+        anonymous_reads = any(isinstance(p, DjangoModelPermissionsOrAnonReadOnly) for p in permissions)
+        anyone = not permissions or (anonymous_reads and self.method in SAFE_METHODS)
+        if anyone and {} not in auths:
             auths.append({})
         return auths
 

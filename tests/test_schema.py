@@ -176,6 +176,54 @@ def test_links_are_documented_as_read_and_as_written():
     assert set(schemas["Link"]["properties"]) == {"slug", "name", "url"}
 
 
+def test_every_field_of_an_answer_is_required():
+    # Each is always there, null where unknown; a generated client should not make it optional.
+    schemas = generated()["components"]["schemas"]
+    answers = {name: schema for name, schema in schemas.items() if "properties" in schema}
+    answers = {name: schema for name, schema in answers.items() if not name.endswith("Request")}
+    # A problem's `errors` is there for invalid input only.
+    assert schemas["Problem"]["required"] == ["type", "title", "status", "detail", "instance"]
+    del answers["Problem"]
+    assert {"Place", "Engagement", "PaginatedPlaceList", "TimelineEntry"} <= set(answers)
+    for name, schema in answers.items():
+        assert sorted(schema.get("required", [])) == sorted(schema["properties"]), name
+
+
+def test_every_operation_anyone_may_call_says_so():
+    # An empty security requirement beside the token's: a generated client may go anonymous.
+    for path, method, operation in operations(generated()):
+        anyone = method == "get" or path.endswith("/auth/token/")
+        assert ({} in operation["security"]) == anyone, f"{method.upper()} {path}"
+        assert {"tokenAuth": []} in operation["security"], f"{method.upper()} {path}"
+
+
+def test_ordering_values_have_names_for_generated_code():
+    ordering = [
+        parameter["schema"]["items"]
+        for _path, _method, operation in operations(generated())
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "ordering"
+    ]
+    assert len(ordering) == 13  # every resource's list
+    for items in ordering:
+        names = items["x-enum-varnames"]
+        assert len(names) == len(set(names)) == len(items["enum"])
+        assert all(name.isidentifier() and name.isupper() for name in names)
+        assert dict(zip(items["enum"], names, strict=True)).get("-slug", "SLUG_DESC") == "SLUG_DESC"
+    events = next(items for items in ordering if "-kind" in items["enum"] and "-date" in items["enum"])
+    assert dict(zip(events["enum"], events["x-enum-varnames"], strict=True))["-date"] == "DATE_DESC"
+
+
+def test_an_unknown_place_kind_and_coordinates_are_documented_as_they_are_sent():
+    schemas = generated()["components"]["schemas"]
+    place = schemas["Place"]["properties"]
+    assert {"$ref": "#/components/schemas/NullEnum"} in place["kind"]["oneOf"]
+    assert "BlankEnum" not in schemas
+    for name in ("Place", "PlaceRequest"):
+        assert schemas[name]["properties"]["latitude"]["type"] == "number"
+        assert schemas[name]["properties"]["longitude"]["maximum"] == 180
+
+
 @pytest.mark.parametrize("text", ["\n", " \x1d", "\x85\t", "\u2003", "a", " \ufeff", "\xa0b"])
 def test_the_non_blank_pattern_takes_exactly_what_the_api_takes(text):
     # DRF trims with Python's str.strip(); the schema must call blank what it calls blank.
