@@ -89,6 +89,12 @@ WRITE_ERRORS = {
 }
 
 
+# Only operations that read a body can meet this.
+BODY_ERRORS = {
+    "415": "The body is not in a media type this operation takes (see its request body).",
+}
+
+
 def load_examples() -> dict:
     if not EXAMPLES_FILE.exists():
         return {}
@@ -107,7 +113,7 @@ def add_problem_responses_and_examples(result, generator, request, public):
             "content": problem,
             "headers": response_headers(status),
         }
-        for status, description in (ERRORS | WRITE_ERRORS).items()
+        for status, description in (ERRORS | WRITE_ERRORS | BODY_ERRORS).items()
     }
     examples = load_examples()
     paths = result.get("paths", {})
@@ -120,6 +126,7 @@ def add_problem_responses_and_examples(result, generator, request, public):
             for status, response in responses.items():
                 response["headers"] = response_headers(status, shows_a_record)
             errors = ERRORS | (WRITE_ERRORS if method in ("post", "put", "patch", "delete") else {})
+            errors |= BODY_ERRORS if method in ("post", "put", "patch") else {}
             for status in errors:
                 responses.setdefault(status, {"$ref": f"#/components/responses/{error_name(status)}"})
             example = examples.get(operation.get("operationId")) or written_record_example(

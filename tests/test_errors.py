@@ -89,3 +89,9 @@ def test_a_write_without_its_slash_is_a_308_problem_naming_the_url(settings, mak
     # Nothing to send it to: a 404 as before; a read is still redirected.
     assert_problem(editor.post("/api/v1/nowhere", place, format="json"), 404)
     assert editor.get("/api/v1/places").status_code == HTTPStatus.MOVED_PERMANENTLY
+
+
+def test_a_body_of_another_media_type_is_a_415_problem(make_user, api_as):
+    editor = api_as(make_user("plain-texter", "add_place"))
+    answer = editor.generic("POST", "/api/v1/places/", "slug=harbin", content_type="text/plain")
+    assert_problem(answer, 415)

@@ -61,6 +61,8 @@ def test_every_operation_is_described():
         assert operation.get("tags"), where
         assert set(operation["tags"]) <= tags, where
         assert set(ERRORS) <= set(operation["responses"]), where
+        if method in ("post", "put", "patch"):
+            assert "415" in operation["responses"], where
         not_found = schema["components"]["responses"]["NotFound"]
         assert operation["responses"]["404"] == {"$ref": "#/components/responses/NotFound"}, where
         assert not_found["content"]["application/problem+json"]["schema"] == {
