@@ -86,22 +86,33 @@ class BuiltSchema:
         """Build afresh on next use, as a new process would."""
         self.document = None
         self.rendered = {}
+        self.answers = {}
 
     def get(self, view, renderer):
-        """The document as `renderer` writes it: its bytes, their gzip form, their strong ETag."""
-        rendered = self.rendered.get(renderer.format)
-        if rendered is not None:
-            return rendered
+        """The document as `renderer` sends it: Content-Type, bytes, their gzip form, and a
+        strong ETag of its own (two media types of the same bytes are two representations)."""
+        answer = self.answers.get(renderer.media_type)
+        if answer is not None:
+            return answer
         with self.lock:
-            if renderer.format not in self.rendered:
+            if renderer.media_type not in self.answers:
                 if self.document is None:
                     generator = view.generator_class(urlconf=view.urlconf, patterns=view.patterns)
                     self.document = generator.get_schema(request=None, public=view.serve_public)
-                body = renderer.render(self.document, renderer_context={})
-                self.rendered[renderer.format] = SimpleNamespace(
-                    body=body, gzipped=gzip_bytes(body), etag=digest_etag(body)
+                if renderer.format not in self.rendered:
+                    body = renderer.render(self.document, renderer_context={})
+                    self.rendered[renderer.format] = body, gzip_bytes(body)
+                body, gzipped = self.rendered[renderer.format]
+                content_type = renderer.media_type
+                if renderer.charset:
+                    content_type += f"; charset={renderer.charset}"
+                self.answers[renderer.media_type] = SimpleNamespace(
+                    content_type=content_type,
+                    body=body,
+                    gzipped=gzipped,
+                    etag=digest_etag(content_type.encode() + b"\n" + body),
                 )
-            return self.rendered[renderer.format]
+            return self.answers[renderer.media_type]
 
 
 SCHEMA = BuiltSchema()
@@ -115,17 +126,13 @@ class SchemaView(CheckedQueryMixin, SpectacularAPIView):
     # The schema documents the API, not itself (SERVE_INCLUDE_SCHEMA is off).
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
-        renderer = request.accepted_renderer
-        built = SCHEMA.get(self, renderer)
-        content_type = renderer.media_type
-        if renderer.charset:
-            content_type += f"; charset={renderer.charset}"
+        built = SCHEMA.get(self, request.accepted_renderer)
         if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-            response = HttpResponse(built.gzipped, content_type=content_type)
+            response = HttpResponse(built.gzipped, content_type=built.content_type)
             response["Content-Encoding"] = "gzip"
             response["ETag"] = gzip_etag(built.etag)
         else:
-            response = HttpResponse(built.body, content_type=content_type)
+            response = HttpResponse(built.body, content_type=built.content_type)
             response["ETag"] = built.etag
         response["Content-Disposition"] = f'inline; filename="{self._get_filename(request, None)}"'
         return response

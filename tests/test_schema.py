@@ -149,6 +149,10 @@ def test_the_schema_is_built_once_per_process_whoever_asks(client, api_as, make_
     assert gzip.decompress(answers[2].content) == answers[0].content
     assert answers[0]["ETag"] == answers[1]["ETag"]
     assert answers[2]["ETag"] == answers[0]["ETag"][:-1] + '-gzip"'
+    # The same bytes as another media type are another representation, with an ETag of its own.
+    assert answers[5].content == answers[3].content
+    assert answers[5]["Content-Type"] == "application/json"
+    assert answers[5]["ETag"] != answers[3]["ETag"]
 
 
 def test_the_schema_answers_if_none_match_with_a_304_for_anyone(client, api_as, make_user):
