@@ -10,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from api.conditional import etag_of, evaluate_preconditions
-from api.history import RestorationSerializer, restore_version, version_rows
+from api.history import RestorationSerializer, restore, version_rows
 from api.writes import check_write
 from sources.models import Citation
 
@@ -127,5 +127,5 @@ class RecordViewSet(ReadOnlyRecordViewSet, viewsets.ModelViewSet):
         if deleted and not request.user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}"):
             raise PermissionDenied("Bringing back a deleted record needs the add permission.")
         with transaction.atomic():
-            instance = restore_version(historical, reason=f"restored version {version}")
+            instance = restore(historical, reason=f"restored version {version}")
         return self.represent(instance)
