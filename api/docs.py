@@ -46,8 +46,9 @@ def document(singular: str, plural: str, tag: str, description: str = "", writab
             "history": extend_schema(
                 summary=f"List the versions of a {singular}",
                 description=(
-                    "Every change, newest first: when, by whom, through which path (the reason), and "
-                    "the record as it was. Also answers for a deleted record."
+                    "Every change, newest first: when, by whom (named to signed-in editors; "
+                    '"editor" to anyone else), through which path (the reason), and the record as it '
+                    "was, linking to other records by slug. Also answers for a deleted record."
                 ),
                 tags=[tag],
                 responses=VersionSerializer(many=True),

@@ -1,7 +1,8 @@
 """Reading and restoring the versions django-simple-history keeps of every record, and how
 the API shows a version and takes a restoration.
 
-A restoration is a write, refused as one would be
+A version links to other records by their public ids (slugs; `{type, slug}` for a generic
+link), also to records deleted since. A restoration is a write, refused as one would be
 (api.writes): a 422 when it would link to a record that no longer exists or break a rule, a
 409 when it would collide with another record, and nothing written either way.
 """
@@ -137,53 +138,41 @@ class VersionLinks:
         return errors
 
 
-def version_rows(model, versions) -> list[dict]:
-    """One dict per historical record, relations given by slug (a query per relation, not per row)."""
-    foreign_keys = [f for f in model._meta.concrete_fields if isinstance(f, models.ForeignKey)]
-    slugs = {}
-    for field in foreign_keys:
-        target = field.related_model
-        ids = {getattr(v, field.attname) for v in versions} - {None}
-        if hasattr(target, "slug"):
-            slugs[field.name] = dict(target.objects.filter(pk__in=ids).values_list("pk", "slug"))
-    many = {}
-    for field in tracked_many_to_many(model):
-        target_key = f"{field.m2m_reverse_field_name()}_id"
-        rows = historical_m2m_model(model, field).objects.filter(history__in=versions)
-        by_version = {}
-        for row in rows:
-            by_version.setdefault(row.history_id, []).append(getattr(row, target_key))
-        names = dict(
-            field.related_model.objects.filter(
-                pk__in={i for ids in by_version.values() for i in ids}
-            ).values_list("pk", "slug")
-        )
-        many[field.name] = {
-            version: sorted(names.get(i, i) for i in ids) for version, ids in by_version.items()
-        }
-
+def version_rows(model, versions, *, show_users: bool) -> list[dict]:
+    """One dict per historical record, links by public id. Who made a change is named to
+    signed-in editors only; anyone else sees "editor"."""
+    links = VersionLinks(model, versions)
+    # A generic link shows where its content type would, and its integer id not at all.
+    generic_at = {field.ct_field: field.name for field in links.generic}
+    ids = {field.fk_field for field in links.generic}
     result = []
     for version in versions:
+        values = links.snapshot_links(version)
         snapshot = {}
         for field in model._meta.concrete_fields:
-            if field.primary_key or field.name in ("content_type", "subject_type"):
+            if field.primary_key or field.name in ids:
+                continue
+            name = generic_at.get(field.name, field.name)
+            if name in values:
+                snapshot[name] = values[name]
                 continue
             value = getattr(version, field.attname)
-            if field.name in slugs:
-                value = slugs[field.name].get(value, value)
-            elif isinstance(value, datetime.date | datetime.datetime):
+            if isinstance(value, datetime.date | datetime.datetime):
                 value = value.isoformat()
             elif not isinstance(value, bool | int | float | str | type(None)):
                 value = str(value)
-            snapshot[field.name] = value
-        for name, values in many.items():
-            snapshot[name] = values.get(version.history_id, [])
+            snapshot[name] = value
+        for name in links.many:
+            snapshot[name] = values[name]
+        user = None
+        if version.history_user_id is not None:
+            user = version.history_user.get_username() if show_users else "editor"
         result.append(
             {
                 "version": version.history_id,
                 "recorded_at": version.history_date,
                 "change": CHANGE[version.history_type],
-                "user": version.history_user.get_username() if version.history_user else None,
+                "user": user,
                 "reason": version.history_change_reason,
                 "snapshot": snapshot,
             }
@@ -270,9 +259,17 @@ class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="Pass it to .../restorations/ to restore this state.")
     recorded_at = serializers.DateTimeField()
     change = serializers.ChoiceField(choices=["created", "changed", "deleted"])
-    user = serializers.CharField(allow_null=True, help_text="Who made the change; null for the loader.")
+    user = serializers.CharField(
+        allow_null=True,
+        help_text="Who made the change: their username, shown to signed-in editors only; anyone else "
+        'reads "editor". Null for a change no one signed in made (the loader, a management command).',
+    )
     reason = serializers.CharField(allow_null=True, help_text='e.g. "load_dataset" for the fixtures.')
-    snapshot = serializers.DictField(help_text="The record's fields as they were; relations as slugs.")
+    snapshot = serializers.DictField(
+        help_text="The record's fields as they were. Links by public id: a slug (a list of slugs "
+        'for many), `{"type": ..., "slug": ...}` for a link to a record of any kind; also for a '
+        "record deleted since."
+    )
 
 
 class RestorationSerializer(KnownFieldsMixin, serializers.Serializer):

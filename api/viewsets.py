@@ -111,7 +111,9 @@ class RecordViewSet(ReadOnlyRecordViewSet, viewsets.ModelViewSet):
         page = self.paginate_queryset(versions)
         if not page:
             raise Http404(f"No {model._meta.verbose_name} {kwargs[self.lookup_field]} has ever existed.")
-        return self.get_paginated_response(version_rows(model, page))
+        return self.get_paginated_response(
+            version_rows(model, page, show_users=request.user.is_authenticated)
+        )
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def restorations(self, request, **kwargs):

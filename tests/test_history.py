@@ -38,12 +38,46 @@ def test_the_loader_is_recorded_as_such(client):
     assert {v["user"] for v in history} == {None}
 
 
-def test_an_api_change_is_kept_with_its_user_and_the_state_before(admin, api_as, client):
-    api_as(admin).patch("/api/v1/places/mukden/", {"modern_name": "Shenyang"}, format="json")
-    latest, before = versions(client, "/api/v1/places/mukden/")[:2]
+def test_an_api_change_is_kept_with_its_user_and_the_state_before(admin, api_as):
+    editor = api_as(admin)
+    editor.patch("/api/v1/places/mukden/", {"modern_name": "Shenyang"}, format="json")
+    latest, before = versions(editor, "/api/v1/places/mukden/")[:2]
     assert (latest["change"], latest["user"]) == ("changed", "curator")
     assert latest["snapshot"]["modern_name"] == "Shenyang"
     assert before["snapshot"]["modern_name"] is None
+
+
+def test_who_made_a_change_is_named_to_editors_only(admin, make_user, api_as, client):
+    api_as(admin).patch("/api/v1/places/mukden/", {"modern_name": "Shenyang"}, format="json")
+    anonymous = versions(client, "/api/v1/places/mukden/")
+    assert [v["user"] for v in anonymous[:2]] == ["editor", None]  # None: the loader
+    assert "curator" not in client.get("/api/v1/places/mukden/history/").content.decode()
+    assert versions(api_as(make_user("reader")), "/api/v1/places/mukden/")[0]["user"] == "curator"
+
+
+def test_a_version_links_by_public_id_also_to_a_record_deleted_since(admin, api_as, client):
+    editor = api_as(admin)
+    figure = versions(client, "/api/v1/figures/final-proposal-unanswered-for/")[0]["snapshot"]
+    assert figure["subject"] == {"type": "event", "slug": "no-reply"}
+    assert figure["party"] == "russia"
+    assert not {"subject_id", "subject_type"} & figure.keys()
+    place = Place.objects.get(slug="vladivostok")
+    citation = Citation.objects.for_record(place).get()
+    snapshot = versions(client, f"/api/v1/citations/{citation.uuid}/")[0]["snapshot"]
+    assert snapshot == {
+        "uuid": str(citation.uuid),
+        "source": "japan-russia-1903-1905",
+        "start": citation.start,
+        "end": citation.end,
+        "quote": citation.quote,
+        "record": {"type": "place", "slug": "vladivostok"},
+    }
+    editor.patch("/api/v1/engagements/japan-achieves-maritime-control/", {"places": []}, format="json")
+    assert editor.delete("/api/v1/places/vladivostok/").status_code == HTTPStatus.NO_CONTENT
+    engagement = versions(client, "/api/v1/engagements/japan-achieves-maritime-control/")
+    assert "vladivostok" in engagement[1]["snapshot"]["places"]
+    deleted = versions(client, f"/api/v1/citations/{citation.uuid}/")[0]
+    assert deleted["snapshot"]["record"] == {"type": "place", "slug": "vladivostok"}
 
 
 def test_an_admin_change_is_kept_with_its_user(admin, client):
