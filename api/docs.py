@@ -45,16 +45,20 @@ def document(singular: str, plural: str, tag: str, description: str = "", writab
             "destroy": extend_schema(
                 summary=f"Delete a {singular}",
                 description=(
-                    "Its history is kept, and it can be brought back with .../restorations/. A record "
-                    "others still refer to cannot be deleted (409)." + auth
+                    "A record others still refer to (a record pointing at it, such as an article at its "
+                    "treaty or a figure at its subject, or another record's link to it) is not deleted: "
+                    "409, naming them. Otherwise it goes with its own parts, its citations and the rows "
+                    "of its own links, and its history is kept: .../restorations/ brings it back whole."
+                    + auth
                 ),
                 tags=[tag],
             ),
             "history": extend_schema(
                 summary=f"List the versions of a {singular}",
                 description=(
-                    "Every change, newest first: when, by whom, through which path (the reason), and "
-                    "the record as it was. Also answers for a deleted record."
+                    "Every change, newest first: when, by whom (named to signed-in editors; "
+                    '"editor" to anyone else), through which path (the reason), and the record as it '
+                    "was, linking to other records by slug. Also answers for a deleted record."
                 ),
                 tags=[tag],
                 responses=VersionSerializer(many=True),
@@ -62,9 +66,12 @@ def document(singular: str, plural: str, tag: str, description: str = "", writab
             "restorations": extend_schema(
                 summary=f"Restore a {singular} to an earlier version",
                 description=(
-                    "Puts the record back as it was at `version` (see .../history/), its relations "
-                    "included; a deleted record comes back with the citations and figures deleted "
-                    "with it. Needs the change permission (and the add permission for a deleted record)."
+                    "Puts the record back as it was at `version` (see .../history/), its links "
+                    "included; a deleted record comes back with the parts deleted with it (its "
+                    "citations, the rows of its links), a deletion's version as it was deleted. Refused "
+                    "as a write would be: 422 when the version links to a record deleted since, 409 "
+                    "when its slug or number is taken. Needs the change permission (and the add "
+                    "permission for a deleted record)."
                 ),
                 tags=[tag],
                 request=RestorationSerializer,

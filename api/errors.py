@@ -68,10 +68,11 @@ def problem_exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, ProtectedError | RestrictedError):
-        still = sorted(
-            {f"{type(obj)._meta.verbose_name} {getattr(obj, 'slug', obj.pk)}" for obj in exc.args[1]}
-        )
-        exc = Conflict(f"Other records still refer to this one: {', '.join(still[:10])}.")
+        # Imported here: api.deletion defines model fields, and config.wsgi imports this module
+        # (through api.response_cache) before Django is set up.
+        from api.deletion import dependents
+
+        exc = Conflict(f"Other records still refer to this one: {dependents(exc.args[1])}.")
     elif isinstance(exc, IntegrityError):
         exc = Conflict("The change conflicts with another record (a duplicate, or a broken reference).")
     response = exception_handler(exc, context)

@@ -1,26 +1,34 @@
 """Reading and restoring the versions django-simple-history keeps of every record, and how
-the API shows a version and takes a restoration."""
+the API shows a version and takes a restoration.
+
+A version links to other records by their public ids (slugs; `{type, slug}` for a generic
+link), also to records deleted since. A restoration is a write, refused as one would be
+(api.writes): a 422 when it would link to a record that no longer exists or break a rule, a
+409 when it would collide with another record, and nothing written either way.
+"""
 
 import datetime
 
 from django.apps import apps
-from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Max
 from rest_framework import serializers
 
+from api.deletion import deleted_with, link_field_of, part_kinds
 from api.fields import STRICT_FIELDS
+from api.registry import record_type
 from api.serializers import KnownFieldsMixin
+from api.writes import Collision, Unprocessable, collision_errors, drf_errors, rule_errors
 
 CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
 
-# Generic relations cascade: deleting a record deletes its citations and figures in the same
-# transaction, a moment before or after the record itself.
-CASCADE_WINDOW = datetime.timedelta(seconds=10)
-
 
 def tracked_many_to_many(model) -> list[models.ManyToManyField]:
-    return list(getattr(model.history.model, "_history_m2m_fields", []))
+    """The many-to-many fields whose rows each version keeps, in the model's order."""
+    fields = getattr(model.history.model, "_history_m2m_fields", [])
+    return sorted(fields, key=lambda field: field.creation_counter)
 
 
 def historical_m2m_model(model, field):
@@ -28,53 +36,143 @@ def historical_m2m_model(model, field):
     return apps.get_model(model._meta.app_label, f"historical{model._meta.model_name}_{field.name}")
 
 
-def version_rows(model, versions) -> list[dict]:
-    """One dict per historical record, relations given by slug (a query per relation, not per row)."""
-    foreign_keys = [f for f in model._meta.concrete_fields if isinstance(f, models.ForeignKey)]
-    slugs = {}
-    for field in foreign_keys:
-        target = field.related_model
-        ids = {getattr(v, field.attname) for v in versions} - {None}
-        if hasattr(target, "slug"):
-            slugs[field.name] = dict(target.objects.filter(pk__in=ids).values_list("pk", "slug"))
-    many = {}
-    for field in tracked_many_to_many(model):
+def record_links(model) -> list[models.ForeignKey]:
+    """The model's foreign keys to records (which have a slug), not to machinery."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.ForeignKey) and hasattr(field.related_model, "slug")
+    ]
+
+
+def generic_links(model) -> list[GenericForeignKey]:
+    return [field for field in model._meta.private_fields if isinstance(field, GenericForeignKey)]
+
+
+def slugs_of(model, pks) -> dict:
+    """The slug of each record of `model` among `pks`, of deleted ones too (from their history)."""
+    pks = set(pks) - {None}
+    found = dict(model._base_manager.filter(pk__in=pks).values_list("pk", "slug"))
+    gone = pks - found.keys()
+    if gone:
+        # Oldest first, so that the latest version's slug is the one kept.
+        found |= dict(model.history.filter(id__in=gone).order_by("history_id").values_list("id", "slug"))
+    return found
+
+
+class VersionLinks:
+    """What some versions of one model link to, with every target's slug: a query or two per
+    kind of target, not one per version."""
+
+    def __init__(self, model, versions):
+        self.model = model
+        self.generic = generic_links(model)
+        self.many = {field.name: self._many_rows(field, versions) for field in tracked_many_to_many(model)}
+        targets = {}
+        for version in versions:
+            for _, target, pk in self.targets(version):
+                targets.setdefault(target, set()).add(pk)
+        self.slugs = {target: slugs_of(target, pks) for target, pks in targets.items()}
+
+    def _many_rows(self, field, versions) -> dict:
         target_key = f"{field.m2m_reverse_field_name()}_id"
-        rows = historical_m2m_model(model, field).objects.filter(history__in=versions)
+        rows = historical_m2m_model(self.model, field).objects.filter(history__in=versions)
         by_version = {}
         for row in rows:
             by_version.setdefault(row.history_id, []).append(getattr(row, target_key))
-        names = dict(
-            field.related_model.objects.filter(
-                pk__in={i for ids in by_version.values() for i in ids}
-            ).values_list("pk", "slug")
-        )
-        many[field.name] = {
-            version: sorted(names.get(i, i) for i in ids) for version, ids in by_version.items()
-        }
+        return by_version
 
+    def targets(self, version) -> list[tuple[str, type[models.Model], int]]:
+        """(field name, model, primary key) of each record `version` links to."""
+        found = []
+        for field in record_links(self.model):
+            pk = getattr(version, field.attname)
+            if pk is not None:
+                found.append((field.name, field.related_model, pk))
+        for field in self.generic:
+            type_id = getattr(version, version._meta.get_field(field.ct_field).attname)
+            pk = getattr(version, field.fk_field)
+            if type_id is not None and pk is not None:
+                found.append((field.name, ContentType.objects.get_for_id(type_id).model_class(), pk))
+        for name, rows in self.many.items():
+            target = self.model._meta.get_field(name).related_model
+            found += [(name, target, pk) for pk in rows.get(version.history_id, [])]
+        return found
+
+    def snapshot_links(self, version) -> dict:
+        """Every link of `version` as the public id of what it links to."""
+        generic = {field.name for field in self.generic}
+        links = dict.fromkeys([field.name for field in record_links(self.model)] + sorted(generic))
+        links |= {name: [] for name in self.many}
+        for name, target, pk in self.targets(version):
+            slug = self.slugs[target].get(pk)
+            value = {"type": record_type(target), "slug": slug} if name in generic else slug
+            if name in self.many:
+                links[name].append(value)
+            else:
+                links[name] = value
+        for name in self.many:
+            links[name].sort()
+        return links
+
+    def missing(self, version, owner=None) -> dict[str, list[str]]:
+        """The records `version` links to that no longer exist, by field, as a write linking to
+        a missing record is told; `owner` (restored with it) counts as there."""
+        wanted = [
+            (name, target, pk)
+            for name, target, pk in self.targets(version)
+            if owner is None or (target, pk) != (type(owner), owner.pk)
+        ]
+        present = {}
+        for _, target, pk in wanted:
+            present.setdefault(target, set()).add(pk)
+        for target, pks in present.items():
+            present[target] = set(target._base_manager.filter(pk__in=pks).values_list("pk", flat=True))
+        errors = {}
+        for name, target, pk in wanted:
+            if pk not in present[target]:
+                errors.setdefault(name, []).append(
+                    f"No {record_type(target)} with slug {self.slugs[target].get(pk)!r}: it was deleted; "
+                    "restore it first."
+                )
+        return errors
+
+
+def version_rows(model, versions, *, show_users: bool) -> list[dict]:
+    """One dict per historical record, links by public id. Who made a change is named to
+    signed-in editors only; anyone else sees "editor"."""
+    links = VersionLinks(model, versions)
+    # A generic link shows where its content type would, and its integer id not at all.
+    generic_at = {field.ct_field: field.name for field in links.generic}
+    ids = {field.fk_field for field in links.generic}
     result = []
     for version in versions:
+        values = links.snapshot_links(version)
         snapshot = {}
         for field in model._meta.concrete_fields:
-            if field.primary_key or field.name in ("content_type", "subject_type"):
+            if field.primary_key or field.name in ids:
+                continue
+            name = generic_at.get(field.name, field.name)
+            if name in values:
+                snapshot[name] = values[name]
                 continue
             value = getattr(version, field.attname)
-            if field.name in slugs:
-                value = slugs[field.name].get(value, value)
-            elif isinstance(value, datetime.date | datetime.datetime):
+            if isinstance(value, datetime.date | datetime.datetime):
                 value = value.isoformat()
             elif not isinstance(value, bool | int | float | str | type(None)):
                 value = str(value)
-            snapshot[field.name] = value
-        for name, values in many.items():
-            snapshot[name] = values.get(version.history_id, [])
+            snapshot[name] = value
+        for name in links.many:
+            snapshot[name] = values[name]
+        user = None
+        if version.history_user_id is not None:
+            user = version.history_user.get_username() if show_users else "editor"
         result.append(
             {
                 "version": version.history_id,
                 "recorded_at": version.history_date,
                 "change": CHANGE[version.history_type],
-                "user": version.history_user.get_username() if version.history_user else None,
+                "user": user,
                 "reason": version.history_change_reason,
                 "snapshot": snapshot,
             }
@@ -82,61 +180,96 @@ def version_rows(model, versions) -> list[dict]:
     return result
 
 
-def restore_version(historical, reason: str):
-    """Put a record back as it was at `historical`, its tracked many-to-many relations too.
-
-    A deleted record comes back under its old primary key, with the records its deletion
-    cascaded to (citations, figures) restored to their last version.
-    """
+def as_it_was(historical):
+    """The version to restore for `historical`: a deletion's is the version it deleted, whose
+    links are recorded (a deletion's are not)."""
+    if historical.history_type != "-":
+        return historical
     model = historical.instance_type
-    instance = historical.instance
-    existed = model.objects.filter(pk=instance.pk).exists()
-    instance._change_reason = reason
-    instance.save(force_insert=not existed)
-    for field in tracked_many_to_many(model):
-        target_key = f"{field.m2m_reverse_field_name()}_id"
-        rows = historical_m2m_model(model, field).objects.filter(history=historical)
-        wanted = [getattr(row, target_key) for row in rows]
-        present = set(field.related_model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-        getattr(instance, field.name).set([pk for pk in wanted if pk in present])
-    if not existed:
-        deletion = model.history.filter(id=instance.pk, history_type="-").order_by("-history_id").first()
-        if deletion is not None:
-            restore_cascaded(instance, deletion.history_date, reason)
-    return instance
+    before = model.history.filter(id=historical.id, history_id__lt=historical.history_id)
+    return before.order_by("-history_id").first() or historical
 
 
-def restore_cascaded(instance, deleted_at, reason):
-    """Bring back the generic-relation records deleted together with `instance`."""
-    content_type = ContentType.objects.get_for_model(instance)
-    for relation in instance._meta.private_fields:
-        if not isinstance(relation, GenericRelation):
-            continue
-        related = relation.related_model
-        deleted = related.history.filter(
-            **{relation.content_type_field_name: content_type.pk, relation.object_id_field_name: instance.pk},
-            history_type="-",
-            history_date__gte=deleted_at - CASCADE_WINDOW,
-            history_date__lte=deleted_at + CASCADE_WINDOW,
+def deleted_parts(record) -> list:
+    """The last versions of the parts deleted with `record` (api.deletion) that are not back."""
+    found = []
+    for part_model, owner_field, type_field in part_kinds(type(record)):
+        if not hasattr(part_model, "history"):
+            continue  # the rows of its Links, restored as the record's tracked links
+        lookup = {owner_field: record.pk}
+        if type_field is not None:
+            lookup[f"{type_field}_id"] = ContentType.objects.get_for_model(record).pk
+        deletions = list(
+            part_model.history.filter(**lookup, history_type="-", history_change_reason=deleted_with(record))
         )
-        for version in deleted:
-            if related.objects.filter(pk=version.id).exists():
-                continue
-            previous = (
-                related.history.filter(id=version.id, history_id__lt=version.history_id)
-                .order_by("-history_id")
-                .first()
-            ) or version
-            restore_version(previous, reason)
+        ids = {deletion.id for deletion in deletions}
+        latest = dict(
+            part_model.history.filter(id__in=ids)
+            .values("id")
+            .annotate(last=Max("history_id"))
+            .values_list("id", "last")
+        )
+        back = set(part_model._base_manager.filter(pk__in=ids).values_list("pk", flat=True))
+        found += [d for d in deletions if latest[d.id] == d.history_id and d.id not in back]
+    return found
+
+
+def restore(historical, reason: str):
+    """Put a record back as it was at `historical`, its tracked links too; a deleted record
+    comes back with the parts deleted with it. Call it inside a transaction: it raises the
+    refusal a write would get (Unprocessable, Collision) before it writes anything."""
+    historical = as_it_was(historical)
+    model = historical.instance_type
+    record = historical.instance
+    # The record's own row, where it still has one, is not a collision.
+    record._state.adding = False
+    existed = model._base_manager.filter(pk=record.pk).exists()
+    parts = [] if existed else deleted_parts(record)
+    links = VersionLinks(model, [historical])
+    part_links = [VersionLinks(part.instance_type, [part]) for part in parts]
+    errors = links.missing(historical)
+    for part, part_link in zip(parts, part_links, strict=True):
+        name = link_field_of(model, part.instance_type)
+        for field, messages in part_link.missing(part, owner=record).items():
+            errors.setdefault(name or field, []).extend(messages)
+    if errors:
+        raise Unprocessable(errors)
+    exclude = [field.name for field in model._meta.many_to_many]
+    rules = rule_errors(record, exclude)
+    if rules:
+        raise Unprocessable(drf_errors(rules))
+    collisions = collision_errors(record, exclude)
+    if collisions:
+        raise Collision(drf_errors(collisions))
+    write_version(historical, record, links, existed, reason)
+    for part, part_link in zip(parts, part_links, strict=True):
+        write_version(part, part.instance, part_link, False, reason)
+    return record
+
+
+def write_version(historical, record, links: VersionLinks, existed: bool, reason: str) -> None:
+    """Save `record`, the model instance of `historical`, and set its tracked links as they were."""
+    record._change_reason = reason
+    record.save(force_insert=not existed)
+    for name, rows in links.many.items():
+        getattr(record, name).set(rows.get(historical.history_id, []))
 
 
 class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="Pass it to .../restorations/ to restore this state.")
     recorded_at = serializers.DateTimeField()
     change = serializers.ChoiceField(choices=["created", "changed", "deleted"])
-    user = serializers.CharField(allow_null=True, help_text="Who made the change; null for the loader.")
+    user = serializers.CharField(
+        allow_null=True,
+        help_text="Who made the change: their username, shown to signed-in editors only; anyone else "
+        'reads "editor". Null for a change no one signed in made (the loader, a management command).',
+    )
     reason = serializers.CharField(allow_null=True, help_text='e.g. "load_dataset" for the fixtures.')
-    snapshot = serializers.DictField(help_text="The record's fields as they were; relations as slugs.")
+    snapshot = serializers.DictField(
+        help_text="The record's fields as they were. Links by public id: a slug (a list of slugs "
+        'for many), `{"type": ..., "slug": ...}` for a link to a record of any kind; also for a '
+        "record deleted since."
+    )
 
 
 class RestorationSerializer(KnownFieldsMixin, serializers.Serializer):

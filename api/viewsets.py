@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from api import renderings
 from api.conditional import evaluate_preconditions
-from api.history import RestorationSerializer, restore_version, version_rows
+from api.history import RestorationSerializer, restore, version_rows
 from api.query import CheckedQueryMixin
 from api.writes import check_write
 from sources.models import Citation
@@ -137,7 +137,9 @@ class RecordViewSet(ReadOnlyRecordViewSet, viewsets.ModelViewSet):
         page = self.paginate_queryset(versions)
         if not page:
             raise Http404(f"No {model._meta.verbose_name} {kwargs[self.lookup_field]} has ever existed.")
-        return self.get_paginated_response(version_rows(model, page))
+        return self.get_paginated_response(
+            version_rows(model, page, show_users=request.user.is_authenticated)
+        )
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def restorations(self, request, **kwargs):
@@ -153,5 +155,5 @@ class RecordViewSet(ReadOnlyRecordViewSet, viewsets.ModelViewSet):
         if deleted and not request.user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}"):
             raise PermissionDenied("Bringing back a deleted record needs the add permission.")
         with transaction.atomic():
-            instance = restore_version(historical, reason=f"restored version {version}")
+            instance = restore(historical, reason=f"restored version {version}")
         return self.represent(instance)

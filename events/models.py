@@ -1,4 +1,4 @@
-from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -7,6 +7,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from api.dates import DatedRecord, date_field, partial_date_constraints, precision_field
+from api.deletion import PART, Dependents, Links
 from api.registry import figure_subject_models, record_type
 from sources.models import SMALL_INT_MAX, Citation, CitedRecord
 
@@ -113,9 +114,9 @@ class Place(CitedRecord):
 
 
 class OwnsFigures(models.Model):
-    """A record that figures may be about: they are deleted and restored with it."""
+    """A record that figures may be about: while any are, it cannot be deleted."""
 
-    figures = GenericRelation("events.Figure", "subject_id", "subject_type")
+    figures = Dependents("events.Figure", "subject_id", "subject_type")
 
     class Meta:
         abstract = True
@@ -144,7 +145,7 @@ class Negotiation(CitedRecord, DatedRecord, OwnsFigures):
 class NumberedTerms(CitedRecord, OwnsFigures):
     """A numbered item of a list in the source, with its terms verbatim."""
 
-    negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="%(class)ss")
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="%(class)ss")
     number = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(SMALL_INT_MAX)],
         help_text="Its number in the source's list.",
@@ -203,8 +204,8 @@ class Response(models.Model):
         DOCUMENT = "document", "stated by the document"
         READING = "reading", "our reading of the document"
 
-    counterproposal = models.ForeignKey(Counterproposal, on_delete=models.CASCADE, related_name="responses")
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="responses")
+    counterproposal = models.ForeignKey(Counterproposal, on_delete=PART, related_name="responses")
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="responses")
     basis = models.CharField(max_length=10, choices=Basis.choices)
     rationale = models.TextField(blank=True, help_text="Why the link is read this way.")
 
@@ -245,8 +246,8 @@ class Event(CitedRecord, DatedRecord, OwnsFigures):
     negotiation = models.ForeignKey(
         Negotiation, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
     )
-    parties = models.ManyToManyField(Party, blank=True, related_name="events")
-    places = models.ManyToManyField(Place, blank=True, related_name="events")
+    parties = Links(Party, blank=True, related_name="events")
+    places = Links(Place, blank=True, related_name="events")
     description = models.TextField(help_text="What happened, in the source's words.")
     note = models.TextField(blank=True, help_text="How the record reads the source, where it must.")
 
@@ -276,8 +277,8 @@ class Engagement(CitedRecord, DatedRecord, OwnsFigures):
     name = models.CharField(max_length=200, help_text="The heading the source gives it.")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     date = date_field("date", "Null: the source dates no engagement.")
-    places = models.ManyToManyField(Place, blank=True, related_name="engagements")
-    belligerents = models.ManyToManyField(Party, related_name="engagements")
+    places = Links(Place, blank=True, related_name="engagements")
+    belligerents = Links(Party, related_name="engagements")
     victor = models.ForeignKey(
         Party, on_delete=models.PROTECT, null=True, blank=True, related_name="victories"
     )
@@ -343,8 +344,8 @@ class Figure(CitedRecord):
         return f"{self.measure}: {self.value} {self.unit}"
 
     def clean(self):
-        # Only a record that owns figures deletes and restores them with itself; a figure on
-        # any other record would outlive it, pointing at nothing.
+        # Only a record that owns figures is kept by them (api.deletion.Dependents); a figure
+        # on any other record would not stop its deletion, and would point at nothing.
         owners = figure_subject_models()
         if self.subject_type_id is not None and self.subject_type.model_class() not in owners.values():
             kind = record_type(self.subject_type.model_class())
@@ -361,8 +362,8 @@ class Claim(CitedRecord):
     is_interpretation = models.BooleanField(
         help_text="True where the source judges or interprets rather than reports an event."
     )
-    parties = models.ManyToManyField(Party, blank=True, related_name="claims")
-    places = models.ManyToManyField(Place, blank=True, related_name="claims")
+    parties = Links(Party, blank=True, related_name="claims")
+    places = Links(Place, blank=True, related_name="claims")
 
     history = HistoricalRecords(m2m_fields=[parties, places])
 

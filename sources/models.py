@@ -1,6 +1,6 @@
 from uuid import UUID, uuid5
 
-from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
+
+from api.deletion import Parts
 
 # The limits PostgreSQL puts on these columns, stated on the fields so that validation and
 # the API schema are the same whichever database runs (SQLite's integers are wider).
@@ -153,10 +155,11 @@ class DatasetLoad(models.Model):
 
 
 class CitedRecord(models.Model):
-    """A public record: a slug for its URL and the citations it rests on."""
+    """A public record: a slug for its URL and the citations it rests on, which are its parts
+    (deleted and restored with it, see api.deletion)."""
 
     slug = models.SlugField(max_length=100, unique=True)
-    citations = GenericRelation(Citation)
+    citations = Parts(Citation)
 
     class Meta:
         abstract = True

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from events.models import Event, Figure, Party, Place
+from events.models import Counterproposal, Event, Figure, Party, Place
 from sources.models import Citation
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,14 @@ def versions(client, url):
     return response.json()["results"]
 
 
+def refused_restore(editor, url, version, status=HTTPStatus.UNPROCESSABLE_ENTITY) -> dict:
+    """The errors a refused restoration names; nothing was restored."""
+    response = editor.post(f"{url}restorations/", {"version": version}, format="json")
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    return response.json()["errors"]
+
+
 def test_the_loader_is_recorded_as_such(client):
     history = versions(client, "/api/v1/places/mukden/")
     assert history[-1]["change"] == "created"
@@ -30,12 +38,46 @@ def test_the_loader_is_recorded_as_such(client):
     assert {v["user"] for v in history} == {None}
 
 
-def test_an_api_change_is_kept_with_its_user_and_the_state_before(admin, api_as, client):
-    api_as(admin).patch("/api/v1/places/mukden/", {"modern_name": "Shenyang"}, format="json")
-    latest, before = versions(client, "/api/v1/places/mukden/")[:2]
+def test_an_api_change_is_kept_with_its_user_and_the_state_before(admin, api_as):
+    editor = api_as(admin)
+    editor.patch("/api/v1/places/mukden/", {"modern_name": "Shenyang"}, format="json")
+    latest, before = versions(editor, "/api/v1/places/mukden/")[:2]
     assert (latest["change"], latest["user"]) == ("changed", "curator")
     assert latest["snapshot"]["modern_name"] == "Shenyang"
     assert before["snapshot"]["modern_name"] is None
+
+
+def test_who_made_a_change_is_named_to_editors_only(admin, make_user, api_as, client):
+    api_as(admin).patch("/api/v1/places/mukden/", {"modern_name": "Shenyang"}, format="json")
+    anonymous = versions(client, "/api/v1/places/mukden/")
+    assert [v["user"] for v in anonymous[:2]] == ["editor", None]  # None: the loader
+    assert "curator" not in client.get("/api/v1/places/mukden/history/").content.decode()
+    assert versions(api_as(make_user("reader")), "/api/v1/places/mukden/")[0]["user"] == "curator"
+
+
+def test_a_version_links_by_public_id_also_to_a_record_deleted_since(admin, api_as, client):
+    editor = api_as(admin)
+    figure = versions(client, "/api/v1/figures/final-proposal-unanswered-for/")[0]["snapshot"]
+    assert figure["subject"] == {"type": "event", "slug": "no-reply"}
+    assert figure["party"] == "russia"
+    assert not {"subject_id", "subject_type"} & figure.keys()
+    place = Place.objects.get(slug="vladivostok")
+    citation = Citation.objects.for_record(place).get()
+    snapshot = versions(client, f"/api/v1/citations/{citation.uuid}/")[0]["snapshot"]
+    assert snapshot == {
+        "uuid": str(citation.uuid),
+        "source": "japan-russia-1903-1905",
+        "start": citation.start,
+        "end": citation.end,
+        "quote": citation.quote,
+        "record": {"type": "place", "slug": "vladivostok"},
+    }
+    editor.patch("/api/v1/engagements/japan-achieves-maritime-control/", {"places": []}, format="json")
+    assert editor.delete("/api/v1/places/vladivostok/").status_code == HTTPStatus.NO_CONTENT
+    engagement = versions(client, "/api/v1/engagements/japan-achieves-maritime-control/")
+    assert "vladivostok" in engagement[1]["snapshot"]["places"]
+    deleted = versions(client, f"/api/v1/citations/{citation.uuid}/")[0]
+    assert deleted["snapshot"]["record"] == {"type": "place", "slug": "vladivostok"}
 
 
 def test_an_admin_change_is_kept_with_its_user(admin, client):
@@ -122,15 +164,23 @@ def test_a_version_can_be_restored(admin, api_as, client):
     assert latest["reason"] == f"restored version {original['version']}"
 
 
-def test_a_deleted_record_comes_back_with_its_citations_and_figures(admin, api_as, client):
+def test_a_deleted_record_comes_back_with_its_citations_and_then_its_figures(admin, api_as, client):
     editor = api_as(admin)
     event = Event.objects.get(slug="no-reply")
     citations = sorted(event.citations.values_list("uuid", flat=True))
-    figure_slugs = sorted(event.figures.values_list("slug", flat=True))
-    assert figure_slugs == ["final-proposal-unanswered-for"]
+    assert list(event.figures.values_list("slug", flat=True)) == ["final-proposal-unanswered-for"]
 
+    figure_url = "/api/v1/figures/final-proposal-unanswered-for/"
+    assert editor.delete("/api/v1/events/no-reply/").status_code == HTTPStatus.CONFLICT
+    assert editor.delete(figure_url).status_code == HTTPStatus.NO_CONTENT
     assert editor.delete("/api/v1/events/no-reply/").status_code == HTTPStatus.NO_CONTENT
     assert client.get("/api/v1/events/no-reply/").status_code == HTTPStatus.NOT_FOUND
+
+    # The figure's subject is gone: restoring it is refused as any write linking to it would be.
+    figure_version = versions(client, figure_url)[1]["version"]
+    assert refused_restore(editor, figure_url, figure_version) == {
+        "subject": ["No event with slug 'no-reply': it was deleted; restore it first."]
+    }
     assert not Figure.objects.filter(slug="final-proposal-unanswered-for").exists()
 
     history = versions(client, "/api/v1/events/no-reply/")
@@ -141,9 +191,47 @@ def test_a_deleted_record_comes_back_with_its_citations_and_figures(admin, api_a
     assert response.status_code == HTTPStatus.OK, response.content
     restored = Event.objects.get(slug="no-reply")
     assert sorted(restored.citations.values_list("uuid", flat=True)) == citations
-    assert sorted(restored.figures.values_list("slug", flat=True)) == figure_slugs
-    assert Figure.objects.get(slug="final-proposal-unanswered-for").citations.count() == 1
     assert [p["slug"] for p in response.json()["parties"]] == ["russia"]
+
+    back = editor.post(f"{figure_url}restorations/", {"version": figure_version}, format="json")
+    assert back.status_code == HTTPStatus.OK, back.content
+    assert back.json()["subject"]["slug"] == "no-reply"
+    assert Figure.objects.get(slug="final-proposal-unanswered-for").citations.count() == 1
+
+
+def test_restoring_a_citation_whose_record_is_gone_is_a_422(admin, api_as, client):
+    editor = api_as(admin)
+    citation = Citation.objects.for_record(Place.objects.get(slug="portsmouth")).get()
+    url = f"/api/v1/citations/{citation.uuid}/"
+    assert editor.delete("/api/v1/places/portsmouth/").status_code == HTTPStatus.NO_CONTENT
+    version = versions(client, url)[0]["version"]
+    assert refused_restore(editor, url, version) == {
+        "record": ["No place with slug 'portsmouth': it was deleted; restore it first."]
+    }
+    assert not Citation.objects.filter(uuid=citation.uuid).exists()
+
+
+def test_restoring_a_record_whose_links_are_gone_is_a_422_naming_them(admin, api_as, client):
+    editor = api_as(admin)
+    url = "/api/v1/counterproposals/counterproposal-1/"
+    assert editor.delete(url).status_code == HTTPStatus.NO_CONTENT
+    assert editor.delete("/api/v1/proposals/request-1/").status_code == HTTPStatus.NO_CONTENT
+    version = versions(client, url)[0]["version"]
+    assert refused_restore(editor, url, version) == {
+        "responds_to": ["No proposal with slug 'request-1': it was deleted; restore it first."]
+    }
+    assert not Counterproposal.objects.filter(slug="counterproposal-1").exists()
+
+
+def test_restoring_a_record_whose_slug_was_taken_since_is_a_409(admin, api_as, client):
+    editor = api_as(admin)
+    assert editor.delete("/api/v1/places/portsmouth/").status_code == HTTPStatus.NO_CONTENT
+    made = editor.post("/api/v1/places/", {"slug": "portsmouth", "name": "Portsmouth, NH"}, format="json")
+    assert made.status_code == HTTPStatus.CREATED
+    deleted = next(v for v in versions(client, "/api/v1/places/portsmouth/") if v["change"] == "deleted")
+    errors = refused_restore(editor, "/api/v1/places/portsmouth/", deleted["version"], HTTPStatus.CONFLICT)
+    assert list(errors) == ["slug"]
+    assert Place.objects.get(slug="portsmouth").name == "Portsmouth, NH"
 
 
 def test_restoring_needs_the_change_permission(make_user, api_as):

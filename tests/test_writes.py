@@ -34,7 +34,7 @@ def write(client, method):
         )
     if method == "patch":
         return client.patch("/api/v1/places/vladivostok/", {"kind": "port"}, format="json")
-    return client.delete("/api/v1/places/vladivostok/")
+    return client.delete("/api/v1/places/portsmouth/")  # a place no record links to
 
 
 EXPECTED = {
@@ -61,6 +61,7 @@ def test_permission_matrix(users, api_as, who, method):
         assert response["Content-Type"] == "application/problem+json"
         assert Place.objects.get(slug="vladivostok").kind is None
         assert not Place.objects.filter(slug="kuril-islands").exists()
+        assert Place.objects.filter(slug="portsmouth").exists()
     if expected == HTTPStatus.UNAUTHORIZED:
         assert response["WWW-Authenticate"] == "Token"
 
@@ -421,9 +422,10 @@ def test_only_records_that_own_figures_can_be_a_figures_subject(users, api_as):
         format="json",
     )
     assert made.status_code == HTTPStatus.CREATED, made.content
-    # A record that owns figures deletes them with itself, as it does its citations.
-    assert client.delete("/api/v1/engagements/occupation-of-mukden/").status_code == HTTPStatus.NO_CONTENT
-    assert client.get("/api/v1/figures/mukden-population/").status_code == HTTPStatus.NOT_FOUND
+    # A record figures are about cannot be deleted while they are (tests/test_deleting.py).
+    refused = client.delete("/api/v1/engagements/occupation-of-mukden/")
+    assert refused.status_code == HTTPStatus.CONFLICT
+    assert "figure mukden-population" in refused.json()["detail"]
 
 
 def test_a_link_is_a_slug_string_and_a_coordinate_is_never_empty(users, api_as):

@@ -4,6 +4,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from api.dates import DatedRecord, date_field
+from api.deletion import PART, Links
 from events.models import OwnsFigures, Party, Place
 from sources.models import SMALL_INT_MAX, CitedRecord
 
@@ -22,7 +23,7 @@ class Treaty(CitedRecord, DatedRecord, OwnsFigures):
     arranged_by = models.ForeignKey(
         Party, on_delete=models.PROTECT, null=True, blank=True, related_name="treaties_arranged"
     )
-    parties = models.ManyToManyField(Party, related_name="treaties")
+    parties = Links(Party, related_name="treaties")
 
     history = HistoricalRecords(m2m_fields=[parties])
 
@@ -34,14 +35,14 @@ class Treaty(CitedRecord, DatedRecord, OwnsFigures):
 
 
 class TreatyArticle(CitedRecord, OwnsFigures):
-    treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="articles")
+    treaty = models.ForeignKey(Treaty, on_delete=models.PROTECT, related_name="articles")
     number = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(SMALL_INT_MAX)],
         help_text="Its number in the source's list.",
     )
     terms = models.TextField(help_text="The terms, verbatim from the source.")
     parties = models.ManyToManyField(Party, through="ArticleParty", related_name="treaty_articles")
-    places = models.ManyToManyField(Place, blank=True, related_name="treaty_articles")
+    places = Links(Place, blank=True, related_name="treaty_articles")
 
     history = HistoricalRecords(m2m_fields=[places])
 
@@ -68,7 +69,7 @@ class ArticleParty(models.Model):
         BENEFICIARY = "beneficiary", "benefits from the article"
         CONSENTING = "consenting", "gives its consent"
 
-    article = models.ForeignKey(TreatyArticle, on_delete=models.CASCADE, related_name="party_roles")
+    article = models.ForeignKey(TreatyArticle, on_delete=PART, related_name="party_roles")
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="article_roles")
     role = models.CharField(max_length=12, choices=Role.choices)
 

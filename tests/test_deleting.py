@@ -1,0 +1,191 @@
+"""One rule for every delete, from the API, the admin or code: a record others still refer to
+is refused, naming them; a record nothing refers to goes with its own parts (citations, the
+rows of its own links) and comes back whole with one restore."""
+
+from http import HTTPStatus
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models, transaction
+from django.db.models import ProtectedError
+
+from api.deletion import PART, Dependents, Parts
+from events.models import Counterproposal, Engagement, Event, Place, Proposal, Response
+from sources.models import Citation
+from treaties.models import ArticleParty, Treaty, TreatyArticle
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(make_user, api_as):
+    return api_as(make_user("curator", superuser=True))
+
+
+def refused(response) -> str:
+    assert response.status_code == HTTPStatus.CONFLICT, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    return response.json()["detail"]
+
+
+def test_every_relation_between_records_says_which_side_it_belongs_to():
+    """A new relation cannot slip in with Django's default CASCADE (ARCHITECTURE.md)."""
+    domain = [
+        model
+        for app in ("sources", "events", "treaties")
+        for model in apps.get_app_config(app).get_models(include_auto_created=True)
+        if not hasattr(model, "instance_type")  # not a history table
+    ]
+    records = {model for model in domain if hasattr(model, "slug")}
+    for model in domain:
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.ForeignKey) and field.related_model in records:
+                where = f"{model.__name__}.{field.name}"
+                assert field.remote_field.on_delete in (models.PROTECT, PART), where
+        for field in model._meta.private_fields:
+            if isinstance(field, GenericRelation):
+                assert isinstance(field, Parts | Dependents), f"{model.__name__}.{field.name}"
+
+
+def test_a_treaty_with_articles_is_not_deleted(editor):
+    roles, citations = ArticleParty.objects.count(), Citation.objects.count()
+    detail = refused(editor.delete("/api/v1/treaties/portsmouth-treaty/"))
+    assert detail == (
+        "Other records still refer to this one: "
+        + ", ".join(f"treaty-article portsmouth-treaty-article-{n}" for n in range(1, 6))
+        + "."
+    )
+    treaty = Treaty.objects.get(slug="portsmouth-treaty")
+    assert treaty.articles.count() == 5
+    assert (ArticleParty.objects.count(), Citation.objects.count()) == (roles, citations)
+
+
+def test_a_request_a_counterproposal_answers_is_not_deleted(editor):
+    detail = refused(editor.delete("/api/v1/proposals/request-3/"))
+    assert detail == "Other records still refer to this one: counterproposal counterproposal-2 (responds_to)."
+    response = Response.objects.get(proposal__slug="request-3")
+    assert response.counterproposal.slug == "counterproposal-2"
+    assert response.rationale.startswith("Request 3 asks")
+
+
+def test_a_place_other_records_link_to_is_not_deleted(editor):
+    detail = refused(editor.delete("/api/v1/places/port-arthur/"))
+    engagements = Engagement.objects.filter(places__slug="port-arthur").order_by("slug")
+    assert len(engagements) == 2
+    for engagement in engagements:
+        assert f"engagement {engagement.slug} (places)" in detail
+    assert Place.objects.get(slug="port-arthur").engagements.count() == 2
+
+
+def test_a_record_figures_are_about_is_not_deleted(editor):
+    detail = refused(editor.delete("/api/v1/engagements/occupation-of-mukden/"))
+    assert detail == (
+        "Other records still refer to this one: "
+        "figure mukden-russian-casualties, figure mukden-russian-prisoners."
+    )
+    assert Engagement.objects.get(slug="occupation-of-mukden").figures.count() == 2
+
+
+def test_a_negotiation_with_requests_is_not_deleted(editor):
+    detail = refused(editor.delete("/api/v1/negotiations/japan-russia-negotiations-1903-1904/"))
+    assert detail.startswith("Other records still refer to this one: counterproposal counterproposal-1, ")
+    assert detail.endswith(" and 3 more.")
+    assert Proposal.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/articles/portsmouth-treaty-article-1/",
+        "/api/v1/counterproposals/counterproposal-1/",
+        "/api/v1/events/martial-law-in-manchuria/",
+        "/api/v1/engagements/battles-of-liaoyang-and-shahe/",
+        "/api/v1/claims/mukden-was-decisive/",
+        "/api/v1/figures/mukden-russian-casualties/",
+    ],
+)
+def test_a_record_nothing_refers_to_is_deleted_and_comes_back_whole(editor, client, url):
+    before = client.get(url).json()
+    assert before["citations"]
+    assert editor.delete(url).status_code == HTTPStatus.NO_CONTENT
+    assert client.get(url).status_code == HTTPStatus.NOT_FOUND
+    history = client.get(f"{url}history/").json()["results"]
+    assert history[0]["change"] == "deleted"
+    restored = editor.post(f"{url}restorations/", {"version": history[0]["version"]}, format="json")
+    assert restored.status_code == HTTPStatus.OK, restored.content
+    assert restored.json() == before
+    assert client.get(url).json() == before
+
+
+def test_the_parts_deleted_with_a_record_say_so_in_their_history(editor, client):
+    article = TreatyArticle.objects.get(slug="portsmouth-treaty-article-1")
+    citation = Citation.objects.for_record(article).get()
+    role_ids = list(article.party_roles.values_list("pk", flat=True))
+    assert editor.delete("/api/v1/articles/portsmouth-treaty-article-1/").status_code == HTTPStatus.NO_CONTENT
+
+    latest = client.get(f"/api/v1/citations/{citation.uuid}/history/").json()["results"][0]
+    reason = "deleted with treaty-article portsmouth-treaty-article-1"
+    assert (latest["change"], latest["reason"]) == ("deleted", reason)
+    deletions = ArticleParty.history.filter(id__in=role_ids, history_type="-")
+    assert set(deletions.values_list("history_change_reason", flat=True)) == {reason}
+
+
+def test_a_restore_brings_back_only_what_the_delete_took(editor, client):
+    url = "/api/v1/events/martial-law-in-manchuria/"
+    event = Event.objects.get(slug="martial-law-in-manchuria")
+    citations = list(Citation.objects.for_record(event).order_by("start"))
+    dropped, kept = citations[0], citations[1:]
+    assert editor.delete(f"/api/v1/citations/{dropped.uuid}/").status_code == HTTPStatus.NO_CONTENT
+    assert editor.delete(url).status_code == HTTPStatus.NO_CONTENT
+    version = client.get(f"{url}history/").json()["results"][1]["version"]
+    restored = editor.post(f"{url}restorations/", {"version": version}, format="json")
+    assert restored.status_code == HTTPStatus.OK
+    back = Citation.objects.for_record(Event.objects.get(slug="martial-law-in-manchuria"))
+    assert sorted(back.values_list("uuid", flat=True)) == sorted(c.uuid for c in kept)
+
+
+def test_code_meets_the_same_rule():
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Place.objects.get(slug="port-arthur").delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Proposal.objects.filter(slug="request-3").delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Treaty.objects.all().delete()
+    assert Place.objects.get(slug="port-arthur").engagements.count() == 2
+    assert TreatyArticle.objects.count() == 5
+
+
+def test_the_admin_meets_the_same_rule(make_user, client):
+    client.force_login(make_user("curator", superuser=True))
+    place = Place.objects.get(slug="port-arthur")
+    page = client.get(f"/admin/events/place/{place.pk}/delete/")
+    assert page.status_code == HTTPStatus.OK
+    text = page.content.decode()
+    assert "would require deleting the following protected related objects" in text
+    assert "Engagement-place relationship: (3) Fall of Port Arthur → Port Arthur" in text
+    client.post(f"/admin/events/place/{place.pk}/delete/", {"post": "yes"})
+    assert Place.objects.filter(slug="port-arthur").exists()
+    assert place.engagements.count() == 2
+
+    engagement = Engagement.objects.get(slug="occupation-of-mukden")
+    page = client.get(f"/admin/events/engagement/{engagement.pk}/delete/").content.decode()
+    assert "would require deleting the following protected related objects" in page
+    assert "casualties: 100000 persons" in page
+
+    treaty = Treaty.objects.get()
+    client.post(
+        "/admin/treaties/treaty/",
+        {"action": "delete_selected", "_selected_action": [treaty.pk], "post": "yes"},
+    )
+    assert TreatyArticle.objects.count() == 5
+
+    counter = Counterproposal.objects.get(slug="counterproposal-1")
+    deleted = client.post(f"/admin/events/counterproposal/{counter.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == HTTPStatus.FOUND
+    assert not Response.objects.filter(counterproposal_id=counter.pk).exists()
+    assert set(
+        Response.history.filter(counterproposal_id=counter.pk, history_type="-").values_list(
+            "history_change_reason", flat=True
+        )
+    ) == {"deleted with counterproposal counterproposal-1"}
