@@ -9,6 +9,8 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.query import CheckedQueryMixin
+
 
 class CredentialsSerializer(AuthTokenSerializer):
     """DRF's, with lengths bounded: the login-failure log (django-axes) stores the username in
@@ -24,7 +26,7 @@ class CredentialsSerializer(AuthTokenSerializer):
     )
 
 
-class TokenView(ObtainAuthToken):
+class TokenView(CheckedQueryMixin, ObtainAuthToken):
     """Exchange a username and password for the API token of that user.
 
     DRF's view takes form and multipart bodies and is never throttled; this one takes JSON

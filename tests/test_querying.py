@@ -211,6 +211,16 @@ def test_history_takes_its_pages_and_nothing_else(client):
     assert "kind" in errors(client, "/api/v1/places/mukden/history/", kind="port")
 
 
+def test_signing_in_refuses_a_parameter_it_does_not_take(client, make_user):
+    make_user("query-signer")
+    credentials = {"username": "query-signer", "password": "pw-query-signer"}
+    refused = client.post("/api/v1/auth/token/?colour=red", credentials, content_type="application/json")
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert refused.json()["errors"]["colour"] == ["Unknown query parameter."]
+    signed_in = client.post("/api/v1/auth/token/", credentials, content_type="application/json")
+    assert signed_in.status_code == HTTPStatus.OK
+
+
 def test_a_write_refuses_a_parameter_it_does_not_take(make_user, api_as):
     editor = api_as(make_user("query-writer", "change_place"))
     response = editor.patch("/api/v1/places/mukden/?dry_run=true", {"name": "Mukden"}, format="json")
