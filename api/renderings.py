@@ -27,8 +27,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, models, transaction
-from django.db.models import Case, F, OuterRef, Subquery, When
+from django.db import connection, connections, models, transaction
 from django.http import HttpRequest
 from django.urls import get_script_prefix, set_script_prefix
 from rest_framework import renderers
@@ -98,28 +97,30 @@ def envelope(page_response: Response, items: list[str]) -> str:
 # Reading
 
 
-def stored(queryset, part: str):
-    """(pk, stored text or None) for each record of `queryset`, in its order; `part` is
-    "listed" or "detail" (a detail stored empty shows what the list shows)."""
-    model = queryset.model
+def read(model, pks, part: str) -> list[str]:
+    """The texts of one part ("listed" or "detail") of these records, in the order given: those
+    stored by this code in one query, the rest rendered here (and a pk of no record left out)."""
     from api.models import Rendering
 
-    renderings = Rendering.objects.filter(
-        content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk"), code=code()
-    )
-    column = F("listed") if part == "listed" else Case(When(detail="", then="listed"), default="detail")
-    text = Subquery(renderings.annotate(text=column).values("text")[:1])
-    return queryset.prefetch_related(None).annotate(_rendering=text).values_list("pk", "_rendering")
-
-
-def complete(model, rows, part: str) -> list[str]:
-    """The texts of `rows` from stored(), rendering here whatever was not stored."""
-    missing = [pk for pk, text in rows if text is None]
-    fresh = rendered(model, part, missing) if missing else {}
-    # A record deleted since the page was read is left out, as a read a moment later would.
-    return [
-        text if text is not None else fresh[pk][0] for pk, text in rows if text is not None or pk in fresh
-    ]
+    pks = list(pks)
+    if not pks:
+        return []
+    # A plain statement: a read runs it on every request, and it is the same for every model.
+    column = "listed" if part == "listed" else "CASE WHEN detail = '' THEN listed ELSE detail END"
+    table = connection.ops.quote_name(Rendering._meta.db_table)
+    marks = ", ".join(["%s"] * len(pks))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT object_id, {column} FROM {table} "
+            f"WHERE content_type_id = %s AND code = %s AND object_id IN ({marks})",
+            [ContentType.objects.get_for_model(model).pk, code(), *pks],
+        )
+        found = dict(cursor.fetchall())
+    missing = [pk for pk in pks if pk not in found]
+    if missing:
+        # A record deleted since its page was read is left out, as a read a moment later would.
+        found |= {pk: text for pk, (text, _) in rendered(model, part, missing).items()}
+    return [found[pk] for pk in pks if pk in found]
 
 
 # Rendering

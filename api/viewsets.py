@@ -51,18 +51,24 @@ class ReadOnlyRecordViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
         return self.serializer_class
 
     def list(self, request, *args, **kwargs):
-        model = self.queryset.model
-        page = self.paginate_queryset(renderings.stored(self.filter_queryset(self.get_queryset()), "listed"))
-        items = renderings.complete(model, page, "listed")
+        page = self.paginate_queryset(self.record_keys())
+        items = renderings.read(self.queryset.model, page, "listed")
         return renderings.answer(request, renderings.envelope(self.get_paginated_response([]), items))
 
     def retrieve(self, request, *args, **kwargs):
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
-        rows = renderings.stored(self.filter_queryset(self.get_queryset()), "detail")
-        (text,) = renderings.complete(self.queryset.model, [get_object_or_404(rows, **lookup)], "detail")
+        pk = get_object_or_404(self.record_keys(), **lookup)
+        text = next(iter(renderings.read(self.queryset.model, [pk], "detail")), None)
+        if text is None:  # deleted between the two reads
+            raise Http404(f"No {self.queryset.model._meta.verbose_name} matches the given query.")
         etag = renderings.etag(text)
         answer = renderings.answer(request, text, headers={"ETag": etag})
         return evaluate_preconditions(request, etag) or answer
+
+    def record_keys(self):
+        """The primary keys of the records this request selects, in order: what a read of the
+        stored renderings needs, without the rows or their prefetches."""
+        return self.filter_queryset(self.get_queryset()).prefetch_related(None).values_list("pk", flat=True)
 
     def detail_text(self, instance) -> str:
         """The detail of a record this view has loaded, as it would be stored."""

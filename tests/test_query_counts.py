@@ -2,9 +2,10 @@
 
 Each list is filled to at least 50 rows (the real data plus factory records) and read at
 page_size=1 and page_size=50: the counts must be equal and equal to the pinned number. A read
-of stored renderings (api.renderings) is its COUNT(*) and its page, or the one row of a
-detail; where they are missing, the read renders them itself, and the pinned numbers below are
-what that rendering costs (a write pays the same to render what it changed).
+of stored renderings (api.renderings) is its COUNT(*), its page's keys and their renderings,
+or a detail's key and its rendering; where they are missing, the read renders them itself,
+and the pinned numbers below are what that rendering costs (a write pays the same to render
+what it changed).
 """
 
 from http import HTTPStatus
@@ -72,10 +73,10 @@ def count_queries(client, url):
     return len(view), response.json()
 
 
-# A list read of stored renderings: COUNT(*) and the page (each row with its rendering).
-STORED_LIST = 2
-# A detail read of a stored rendering: the one row with it.
-STORED_DETAIL = 1
+# A list read of stored renderings: COUNT(*), the page's keys, their renderings.
+STORED_LIST = 3
+# A detail read of a stored rendering: the record's key, its rendering.
+STORED_DETAIL = 2
 
 
 @pytest.fixture(params=["stored", "rendered here"])
