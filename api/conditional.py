@@ -6,7 +6,6 @@ the closing quote (api.http_caching); either form names the same version of the 
 """
 
 import hashlib
-import json
 from types import SimpleNamespace
 
 from django.utils.cache import get_conditional_response
@@ -22,12 +21,6 @@ DATE_PRECONDITIONS = ("HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
 TAG_PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH")
 GZIP_SUFFIX = "-gzip"
 NOT_MODIFIED, FAILED = "not modified", "failed"
-
-
-def etag_of(data) -> str:
-    """A strong ETag: the digest of the record's representation."""
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-    return digest_etag(canonical.encode())
 
 
 def digest_etag(content: bytes) -> str:

@@ -4,9 +4,10 @@ is read.
 A write discards, inside its own transaction, each stored rendering that shows what it
 changed (api.data_version calls `record_changed` and `relation_changed`), and renders those
 records afresh once it commits. A read joins the stored JSON of the records it selects: a
-list is its count, one query for the page and no serializer at all. What a read finds missing
-(a write whose process died before rendering, a code change since) it renders itself for that
-answer and stores nothing: a read never writes, and nothing stale is ever served.
+list is its count, its page's keys and one statement for their texts, and no serializer.
+What a read finds missing (a write whose process died before rendering, a code change since)
+it renders itself for that answer and stores nothing: a read never writes, and nothing stale
+is ever served.
 
 What a rendering shows is read off the records its serializer walked: every record loaded
 with it (`_state.fields_cache`) and every set of related rows prefetched for it
