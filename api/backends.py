@@ -11,6 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
+from api.filters import selects_everything
 from api.query import QUERY_VALUE_MAX_LENGTH
 
 # The longest text a client may search for, in a list's `search` or in /search/'s `q`.
@@ -24,7 +25,7 @@ class FilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is None or not set(request.query_params) & set(filterset_class.base_filters):
+        if filterset_class is None or selects_everything(filterset_class, request.query_params):
             return queryset
         return super().filter_queryset(request, queryset, view)
 

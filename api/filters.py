@@ -158,3 +158,12 @@ class RecordTypeFilter(django_filters.ChoiceFilter):
             return qs
         content_type = ContentType.objects.get_for_model(self.kinds()[value])
         return qs.filter(**{self.content_type_field: content_type})
+
+
+def selects_everything(filterset_class, query_params) -> bool:
+    """Whether a FilterSet would select everything for this query: it names none of the
+    filters and none is required (whose absence is an error). Then it need not be built:
+    building one and its form is most of the work of a stored read (api.renderings)."""
+    filters = filterset_class.base_filters
+    required = any(filter.extra.get("required") for filter in filters.values())
+    return not required and not set(query_params) & set(filters)

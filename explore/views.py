@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 
 from api.backends import SEARCH_MAX_LENGTH
 from api.dates import PARTIAL_DATE_SCHEMA, Precision
+from api.filters import selects_everything
 from api.query import CheckedQueryMixin, view_parameters
 from api.registry import dated_models, record_type
 from explore.filters import RecordSearchFilter, TimelineFilter
@@ -49,9 +50,7 @@ class ExploreView(CheckedQueryMixin, GenericAPIView):
     def filtered(self, queryset):
         """`queryset` filtered by the request's parameters (with none of its filters given, a
         FilterSet selects everything: it is not built then)."""
-        filters = self.filterset_class.base_filters
-        required = any(filter.extra.get("required") for filter in filters.values())
-        if not required and not set(self.request.query_params) & set(filters):
+        if selects_everything(self.filterset_class, self.request.query_params):
             return queryset
         return self.filterset(queryset).filter_queryset(queryset)
 
