@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from api.dates import PARTIAL_DATE_SCHEMA, format_partial_date, parse_partial_date
-from api.registry import citable_models, detail_url, owned_record_serializer, record_type
+from api.registry import citable_models, detail_url, owned_record_serializer, record_type, record_url
 
 # What Django's slug validator accepts, as the schema states it.
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
@@ -22,7 +22,12 @@ def link_to(record, request) -> dict:
 
 def summary_of(record, request) -> dict:
     """A record of any kind: its link with its type first, `{type, slug, name, url}`."""
-    return {"type": record_type(type(record)), **link_to(record, request)}
+    return summary(request, type(record), record.slug, str(record.name))
+
+
+def summary(request, model, slug: str, name: str) -> dict:
+    """`{type, slug, name, url}` of `model`'s record `slug`, from its columns alone."""
+    return {"type": record_type(model), "slug": slug, "name": name, "url": record_url(request, model, slug)}
 
 
 class LinkSerializer(serializers.Serializer):

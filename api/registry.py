@@ -19,7 +19,12 @@ def detail_url(request, instance) -> str:
     A response links to many records: the URL's prefix is reversed once per kind and script
     prefix, and the origin read once per request, rather than for every link.
     """
-    path = _detail_prefix(type(instance), get_script_prefix()) + instance.slug + "/"
+    return record_url(request, type(instance), instance.slug)
+
+
+def record_url(request, model, slug: str) -> str:
+    """The absolute URL of the detail of `model`'s record `slug` (see detail_url)."""
+    path = _detail_prefix(model, get_script_prefix()) + slug + "/"
     if request is None:
         return path
     origin = getattr(request, "_api_origin", None)

@@ -8,11 +8,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 
+from api import statements
 from api.backends import SEARCH_MAX_LENGTH
-from api.dates import PARTIAL_DATE_SCHEMA, Precision
+from api.dates import PARTIAL_DATE_SCHEMA, Precision, format_partial_date
+from api.fields import summary
 from api.filters import selects_everything
 from api.query import CheckedQueryMixin, view_parameters
-from api.registry import dated_models, record_type
+from api.registry import dated_models
 from explore.filters import RecordSearchFilter, TimelineFilter
 from explore.serializers import SearchHitSerializer, TimelineEntrySerializer
 
@@ -100,12 +102,30 @@ class TimelineView(ExploreView):
         ],
     )
     def get(self, request, format=None):
-        records = []
-        for model in dated_models().values():
-            dated = model.objects.filter(date__isnull=False).only("slug", "name", "date", "date_precision")
-            records += self.filtered(dated)
-        records.sort(key=lambda r: (r.date, PRECISION_ORDER[r.date_precision], record_type(type(r)), r.slug))
-        return self.answer(records)
+        entries = []
+        for kind, model in dated_models().items():
+            for slug, name, date, precision in self.dated(model):
+                entries.append((date, PRECISION_ORDER[precision], kind, slug, name, precision))
+        entries.sort()
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(
+            [
+                {
+                    **summary(request, dated_models()[kind], slug, name),
+                    "date": format_partial_date(date, precision),
+                    "date_precision": precision,
+                }
+                for date, _order, kind, slug, name, precision in page
+            ]
+        )
+
+    def dated(self, model) -> list[tuple]:
+        """(slug, name, date, precision) of `model`'s dated records that the request selects."""
+        dated = model.objects.filter(date__isnull=False)
+        columns = ("slug", "name", "date", "date_precision")
+        if selects_everything(self.filterset_class, self.request.query_params):
+            return statements.rows(("timeline", model), lambda: dated.values_list(*columns))
+        return self.filterset(dated).filter_queryset(dated).values_list(*columns)
 
 
 class SearchView(ExploreView):

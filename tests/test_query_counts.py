@@ -8,14 +8,17 @@ and the pinned numbers below are what that rendering costs (a write pays the sam
 what it changed).
 """
 
+import datetime
 from http import HTTPStatus
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 
 from api import renderings
 from api.models import Rendering
+from api.registry import dated_models
 from events.models import (
     Claim,
     Counterproposal,
@@ -27,6 +30,7 @@ from events.models import (
     Place,
     Proposal,
 )
+from explore.views import SearchView
 from sources.models import Citation, Source
 from tests import factories
 from treaties.models import Treaty, TreatyArticle
@@ -169,3 +173,27 @@ def test_citation_detail_queries_are_pinned(client, stored):
     assert body["record"]["slug"]
     # Rendering: the citation with its source and content type, its record.
     assert queries == (STORED_DETAIL if stored else STORED_DETAIL + 2)
+
+
+@pytest.mark.parametrize(
+    ("query", "kinds"),
+    [("", len(dated_models())), ("?start=1904&end=1905-06", len(dated_models())), ("?type=engagement", 1)],
+)
+def test_timeline_queries_are_one_per_dated_kind(client, query, kinds):
+    # One SELECT of each dated kind's (slug, name, date, precision) the query selects.
+    factories.fill(factories.engagement, Engagement, 50)
+    Engagement.objects.filter(date__isnull=True).update(date=datetime.date(1905, 3, 1), date_precision="day")
+    one, page_one = count_queries(client, f"/api/v1/timeline/{query}{'&' if query else '?'}page_size=1")
+    fifty, page_fifty = count_queries(client, f"/api/v1/timeline/{query}{'&' if query else '?'}page_size=50")
+    assert (len(page_one["results"]), len(page_fifty["results"])) == (1, 50)
+    assert one == fifty == kinds
+
+
+def test_search_queries_are_one_per_kind_searched(client):
+    # One SELECT of each searched kind's rows that match; a hit's summary needs nothing more.
+    factories.fill(factories.place, Place, 50)
+    one, _ = count_queries(client, "/api/v1/search/?q=a&page_size=1")
+    fifty, page = count_queries(client, "/api/v1/search/?q=a&page_size=50")
+    assert len(page["results"]) == 50
+    view = resolve("/api/v1/search/").func
+    assert one == fifty == len(list(SearchView(**view.view_initkwargs).searched())) > 1
