@@ -1,7 +1,9 @@
 """The two views that read across every app: the timeline and search. They know the kinds of
 record from the registry (api.registry) and the router, not from the apps' modules."""
 
+from django import forms
 from django.db import connection
+from django.forms.utils import ErrorDict, ErrorList
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from api import statements
 from api.backends import SEARCH_MAX_LENGTH
 from api.dates import PARTIAL_DATE_SCHEMA, Precision, format_partial_date
-from api.fields import summary
+from api.fields import summary, summary_of
 from api.filters import selects_everything
 from api.query import CheckedQueryMixin, view_parameters
 from api.registry import dated_models
@@ -155,45 +157,42 @@ class SearchView(ExploreView):
         ],
     )
     def get(self, request, format=None):
-        searched = list(self.searched())
-        # Checked once (a 400 when `q` is not one to search for); each kind's statement follows.
-        query = self.filterset(searched[0].queryset.model.objects.none()).form.cleaned_data["q"]
+        query = self.searched_text()
+        pattern = f"%{connection.ops.prep_for_like_query(query)}%"
         hits = []
-        for viewset in searched:
+        for viewset in self.searched():
             model = viewset.queryset.model
-            statement, patterns = self.statement(viewset)
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [f"%{connection.ops.prep_for_like_query(query)}%"] * patterns)
-                rows = cursor.fetchall()
-            # The statement selects the model's concrete fields in order, as Django's own does.
+            # Compiled once with a placeholder text that LIKE would not escape.
             names = [field.attname for field in model._meta.concrete_fields]
-            for row in rows:
+            for row in statements.rows(("search", model), self.search_of(viewset), {"%probe%": pattern}):
                 hit = model.from_db(connection.alias, names, row)
-                hit.matched_text = self.matched_text(hit, viewset.search_fields, query)
-                hits.append(hit)
-        return self.answer(hits)
+                hits.append((hit, self.matched_text(hit, viewset.search_fields, query)))
+        page = self.paginate_queryset(hits)
+        return self.get_paginated_response(
+            [{**summary_of(hit, request), "summary": summary_text} for hit, summary_text in page]
+        )
 
-    # The statement searching each kind, by model and database vendor: the same for every `q`.
-    statements = {}
+    def searched_text(self) -> str:
+        """`q`, checked as the FilterSet checks it (a 400 when it is not a text to search for),
+        without building a FilterSet for it."""
+        field = self.filterset_class.base_filters["q"].field
+        try:
+            return field.clean(self.request.query_params.get("q"))
+        except forms.ValidationError as error:
+            raise translate_validation(ErrorDict({"q": ErrorList(error.error_list)})) from None
 
-    def statement(self, viewset) -> tuple[str, int]:
-        """The SQL the FilterSet makes of a search of `viewset`'s records (in the kind's order),
-        and how many LIKE patterns it takes.
+    def search_of(self, viewset):
+        """A builder of the query the FilterSet makes of a search of `viewset`'s records (every
+        column, in the kind's order), for a placeholder text."""
 
-        Built once and run with each request's pattern: building the query was most of the
-        cost of a search, which runs one for every kind of record.
-        """
-        model = viewset.queryset.model
-        key = (model, connection.vendor)
-        if key not in self.statements:
-            probe = "probe"  # nothing LIKE would escape, so each pattern is exactly "%probe%"
+        def build():
+            model = viewset.queryset.model
             rows = model.objects.order_by(*viewset.ordering)
-            filterset = self.filterset_class({"q": probe}, rows, **self.filterset_kwargs())
+            filterset = self.filterset_class({"q": "probe"}, rows, **self.filterset_kwargs())
             assert filterset.is_valid(), filterset.errors
-            statement, params = filterset.qs.query.sql_with_params()
-            assert params == (f"%{probe}%",) * len(params), params
-            self.statements[key] = statement, len(params)
-        return self.statements[key]
+            return filterset.qs.values_list(*[field.attname for field in model._meta.concrete_fields])
+
+        return build
 
     def filterset_kwargs(self) -> dict:
         return {
