@@ -1,14 +1,33 @@
 """Queries compiled once and run again with each request's values.
 
 Compiling a queryset to SQL (its select list, joins and ordering) costs more than running it
-on a small table, and the timeline and search compile one for every kind of record on every
-request. A statement whose shape is the same for every request is compiled once per process
-and database connection; each request gives only its values, and the rows come back through
-Django's own converters (a SQLite date as a `date`, as the ORM gives it)."""
+on a small table, and reads compile several on every request: a list's count and page, a
+detail's key, the timeline's and search's statement for each kind of record. A statement
+whose shape is the same for every request is compiled once per process and database
+connection; each request gives only its values, and the rows come back through Django's own
+converters (a SQLite date as a `date`, as the ORM gives it)."""
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
 _compiled = {}
+
+
+def compiled(key, build):
+    """The compiler, SQL and parameters of the queryset `build()` makes, compiled once under
+    `key` for the default database's connection."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    entry = _compiled.get((key, connection))
+    if entry is None:
+        compiler = build().query.get_compiler(connection=connection)
+        entry = _compiled[(key, connection)] = (compiler, *compiler.as_sql())
+    return entry
+
+
+def _run(compiler, sql, params) -> list[tuple]:
+    with compiler.connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    return list(compiler.results_iter(results=[fetched], tuple_expected=True))
 
 
 def rows(key, build, values=None) -> list[tuple]:
@@ -18,15 +37,33 @@ def rows(key, build, values=None) -> list[tuple]:
     the placeholders (the same SQL whatever the values), and each compiled parameter equal to
     one is replaced by its value when the statement runs.
     """
-    connection = connections[DEFAULT_DB_ALIAS]
-    entry = _compiled.get((key, connection))
-    if entry is None:
-        compiler = build().query.get_compiler(connection=connection)
-        entry = _compiled[(key, connection)] = (compiler, *compiler.as_sql())
-    compiler, sql, params = entry
+    compiler, sql, params = compiled(key, build)
     if values:
         params = [values.get(param, param) for param in params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    return list(compiler.results_iter(results=[fetched], tuple_expected=True))
+    return _run(compiler, sql, params)
+
+
+class Keys:
+    """The first column of a `values_list` queryset's rows, as Django's Paginator reads it: its
+    count and one slice, each a statement compiled once under `key` (the slice's bounds are
+    its parameters, in the LIMIT … OFFSET … that SQLite, PostgreSQL and MySQL all read)."""
+
+    def __init__(self, key, build):
+        self.key, self.build = key, build
+
+    def count(self) -> int:
+        compiler, sql, params = compiled((self.key, "count"), lambda: self.build().order_by())
+        with compiler.connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)
+            return cursor.fetchone()[0]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, bounds: slice) -> list:
+        if not isinstance(bounds, slice) or bounds.step is not None or bounds.stop is None:
+            raise TypeError("Keys take a slice with a start and a stop")
+        start = bounds.start or 0
+        compiler, sql, params = compiled(self.key, self.build)
+        sliced = f"{sql} LIMIT %s OFFSET %s"
+        return [row[0] for row in _run(compiler, sliced, [*params, bounds.stop - start, start])]

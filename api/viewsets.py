@@ -1,7 +1,7 @@
 """The base viewsets: list and detail of one kind of record, addressed by slug, with strong
 ETags; and for writable records, writes checked by api.writes, history and restoration."""
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -9,13 +9,17 @@ from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
-from api import renderings
+from api import renderings, statements
 from api.conditional import evaluate_preconditions
 from api.history import RestorationSerializer, restore, version_rows
 from api.query import CheckedQueryMixin
 from api.writes import check_write
 from sources.models import Citation
+
+# Stands for a detail URL's slug in the statement compiled for every such URL; no slug is it.
+LOOKUP_PLACEHOLDER = "\x00slug\x00"
 
 
 def citations_prefetch(path: str = "citations") -> Prefetch:
@@ -56,8 +60,7 @@ class ReadOnlyRecordViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
         return renderings.answer(request, renderings.envelope(self.get_paginated_response([]), items))
 
     def retrieve(self, request, *args, **kwargs):
-        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
-        pk = get_object_or_404(self.record_keys(), **lookup)
+        pk = self.record_key(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         text = next(iter(renderings.read(self.queryset.model, [pk], "detail")), None)
         if text is None:  # deleted between the two reads
             raise Http404(f"No {self.queryset.model._meta.verbose_name} matches the given query.")
@@ -67,8 +70,34 @@ class ReadOnlyRecordViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
 
     def record_keys(self):
         """The primary keys of the records this request selects, in order: what a read of the
-        stored renderings needs, without the rows or their prefetches."""
+        stored renderings needs, without the rows or their prefetches.
+
+        A query naming none of the filter backends' parameters selects what every such query
+        does: its keys come from statements compiled once (api.statements)."""
+        if set(self.request.query_params) <= self.unfiltering_parameters():
+            return statements.Keys(("keys", type(self), self.action), self.filtered_keys)
+        return self.filtered_keys()
+
+    def filtered_keys(self):
         return self.filter_queryset(self.get_queryset()).prefetch_related(None).values_list("pk", flat=True)
+
+    def unfiltering_parameters(self) -> set[str]:
+        """The query parameters that leave the records selected as they are: format and pages."""
+        paginator = self.paginator
+        return {api_settings.URL_FORMAT_OVERRIDE, paginator.page_query_param, paginator.page_size_query_param}
+
+    def record_key(self, value):
+        """The primary key of the record this detail URL names (a 404 when there is none)."""
+        field = self.queryset.model._meta.get_field(self.lookup_field)
+        if isinstance(field, models.CharField) and isinstance(value, str):
+            # A slug is its own SQL parameter, whatever the database: the statement is compiled once.
+            lookup = {self.lookup_field: LOOKUP_PLACEHOLDER}
+            build = lambda: self.filtered_keys().filter(**lookup)  # noqa: E731
+            found = statements.rows(("key", type(self)), build, {LOOKUP_PLACEHOLDER: value})
+            if not found:
+                raise Http404(f"No {self.queryset.model._meta.verbose_name} matches the given query.")
+            return found[0][0]
+        return get_object_or_404(self.filtered_keys(), **{self.lookup_field: value})
 
     def detail_text(self, instance) -> str:
         """The detail of a record this view has loaded, as it would be stored."""
