@@ -27,7 +27,8 @@ def _run(compiler, sql, params) -> list[tuple]:
     with compiler.connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    return list(compiler.results_iter(results=[fetched], tuple_expected=True))
+    # Finding the converters of every column costs more than running a search that matched nothing.
+    return list(compiler.results_iter(results=[fetched], tuple_expected=True)) if fetched else []
 
 
 def rows(key, build, values=None) -> list[tuple]:
