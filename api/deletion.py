@@ -2,11 +2,11 @@
 that the API, the admin and code all follow it (they all delete through Django's Collector).
 
 - **A record's own parts go with it**: its citations, and the rows of its own links (an
-  event's parties and places, a counterproposal's `responds_to` rows with their rationale, an
-  article's party roles). Each part's deletion is recorded in the part's history with the
+  event's parties and places, a counterproposal's `responds_to` rows with their rationale, a
+  treaty term's party roles). Each part's deletion is recorded in the part's history with the
   reason `deleted_with(record)`, and restoring the record brings exactly those parts back
   (api.history).
-- **Whatever else refers to a record keeps it**: another record pointing at it (an article at
+- **Whatever else refers to a record keeps it**: another record pointing at it (a treaty term at
   its treaty, a request at its negotiation, a figure at its subject) or another record's link
   to it (an engagement's place, a counterproposal answering this request). Deleting it raises
   ProtectedError, nothing is deleted, and the API answers 409 naming them (`dependents`); the

@@ -45,8 +45,8 @@ def document(singular: str, plural: str, tag: str, description: str = "", writab
             "destroy": extend_schema(
                 summary=f"Delete a {singular}",
                 description=(
-                    "A record others still refer to (a record pointing at it, such as an article at its "
-                    "treaty or a figure at its subject, or another record's link to it) is not deleted: "
+                    "A record others still refer to (a record pointing at it, such as a treaty term at "
+                    "its treaty or a figure at its subject, or another record's link to it) is not deleted: "
                     "409, naming them. Otherwise it goes with its own parts, its citations and the rows "
                     "of its own links, and its history is kept: .../restorations/ brings it back whole."
                     + auth

@@ -9,7 +9,7 @@ from django.urls import get_script_prefix, reverse
 
 
 def record_type(model) -> str:
-    """The public name of a kind of record: "party", "treaty-article", ..."""
+    """The public name of a kind of record: "party", "treaty-term", ..."""
     return model._meta.verbose_name.replace(" ", "-")
 
 

@@ -1,5 +1,5 @@
 """Replacing a record's rows of a through model (a counterproposal's links to the requests it
-answers, an article's party roles): one routine for the loader and for writes through the API."""
+answers, a treaty term's party roles): one routine for the loader and for writes through the API."""
 
 
 def replace_rows(owner, related_name: str, rows: list[dict], reason: str | None = None) -> bool:

@@ -237,7 +237,10 @@ SPECTACULAR_SETTINGS = {
             "description": "The negotiation, requests, counterproposals, events and claims.",
         },
         {"name": "War", "description": "The engagements and every number the source gives."},
-        {"name": "Treaty", "description": "The Portsmouth Treaty and its articles."},
+        {
+            "name": "Treaty",
+            "description": "The Portsmouth Treaty and its terms as the source summarises them.",
+        },
         {"name": "Provenance", "description": "The source document and the citations into it."},
         {"name": "Auth", "description": "Tokens for programs that write."},
     ],

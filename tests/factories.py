@@ -19,7 +19,7 @@ from events.models import (
     Response,
 )
 from sources.models import Citation, Source
-from treaties.models import ArticleParty, Treaty, TreatyArticle
+from treaties.models import TermParty, Treaty, TreatyTerm
 
 _serial = itertools.count(1)
 
@@ -151,19 +151,19 @@ def treaty():
         slug=f"treaty-{n}", name=f"Treaty {n}", arranged_by=Party.objects.get(slug="roosevelt")
     )
     made.parties.set(Party.objects.filter(slug__in=["japan", "russia"]))
-    article(made)
+    term(made)
     return cite(made)
 
 
-def article(treaty=None):
+def term(treaty=None):
     n = next(_serial)
-    made = TreatyArticle.objects.create(
-        slug=f"article-{n}",
+    made = TreatyTerm.objects.create(
+        slug=f"term-{n}",
         treaty=treaty or Treaty.objects.get(slug="portsmouth-treaty"),
         number=100 + n,
-        terms="x",
+        wording="x",
     )
-    ArticleParty.objects.create(article=made, party=Party.objects.get(slug="russia"), role="bound")
+    TermParty.objects.create(term=made, party=Party.objects.get(slug="russia"), role="bound")
     made.places.set(Place.objects.filter(slug="sakhalin"))
     figure(made)
     return cite(made)

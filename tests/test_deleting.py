@@ -13,7 +13,7 @@ from django.db.models import ProtectedError
 from api.deletion import PART, Dependents, Parts
 from events.models import Counterproposal, Engagement, Event, Place, Proposal, Response
 from sources.models import Citation
-from treaties.models import ArticleParty, Treaty, TreatyArticle
+from treaties.models import TermParty, Treaty, TreatyTerm
 
 pytestmark = pytest.mark.django_db
 
@@ -48,17 +48,17 @@ def test_every_relation_between_records_says_which_side_it_belongs_to():
                 assert isinstance(field, Parts | Dependents), f"{model.__name__}.{field.name}"
 
 
-def test_a_treaty_with_articles_is_not_deleted(editor):
-    roles, citations = ArticleParty.objects.count(), Citation.objects.count()
+def test_a_treaty_with_terms_is_not_deleted(editor):
+    roles, citations = TermParty.objects.count(), Citation.objects.count()
     detail = refused(editor.delete("/api/v1/treaties/portsmouth-treaty/"))
     assert detail == (
         "Other records still refer to this one: "
-        + ", ".join(f"treaty-article portsmouth-treaty-article-{n}" for n in range(1, 6))
+        + ", ".join(f"treaty-term portsmouth-treaty-term-{n}" for n in range(1, 6))
         + "."
     )
     treaty = Treaty.objects.get(slug="portsmouth-treaty")
-    assert treaty.articles.count() == 5
-    assert (ArticleParty.objects.count(), Citation.objects.count()) == (roles, citations)
+    assert treaty.terms.count() == 5
+    assert (TermParty.objects.count(), Citation.objects.count()) == (roles, citations)
 
 
 def test_a_request_a_counterproposal_answers_is_not_deleted(editor):
@@ -97,7 +97,7 @@ def test_a_negotiation_with_requests_is_not_deleted(editor):
 @pytest.mark.parametrize(
     "url",
     [
-        "/api/v1/articles/portsmouth-treaty-article-1/",
+        "/api/v1/terms/portsmouth-treaty-term-1/",
         "/api/v1/counterproposals/counterproposal-1/",
         "/api/v1/events/martial-law-in-manchuria/",
         "/api/v1/engagements/battles-of-liaoyang-and-shahe/",
@@ -119,15 +119,15 @@ def test_a_record_nothing_refers_to_is_deleted_and_comes_back_whole(editor, clie
 
 
 def test_the_parts_deleted_with_a_record_say_so_in_their_history(editor, client):
-    article = TreatyArticle.objects.get(slug="portsmouth-treaty-article-1")
-    citation = Citation.objects.for_record(article).get()
-    role_ids = list(article.party_roles.values_list("pk", flat=True))
-    assert editor.delete("/api/v1/articles/portsmouth-treaty-article-1/").status_code == HTTPStatus.NO_CONTENT
+    term = TreatyTerm.objects.get(slug="portsmouth-treaty-term-1")
+    citation = Citation.objects.for_record(term).get()
+    role_ids = list(term.party_roles.values_list("pk", flat=True))
+    assert editor.delete("/api/v1/terms/portsmouth-treaty-term-1/").status_code == HTTPStatus.NO_CONTENT
 
     latest = client.get(f"/api/v1/citations/{citation.uuid}/history/").json()["results"][0]
-    reason = "deleted with treaty-article portsmouth-treaty-article-1"
+    reason = "deleted with treaty-term portsmouth-treaty-term-1"
     assert (latest["change"], latest["reason"]) == ("deleted", reason)
-    deletions = ArticleParty.history.filter(id__in=role_ids, history_type="-")
+    deletions = TermParty.history.filter(id__in=role_ids, history_type="-")
     assert set(deletions.values_list("history_change_reason", flat=True)) == {reason}
 
 
@@ -153,7 +153,7 @@ def test_code_meets_the_same_rule():
     with pytest.raises(ProtectedError), transaction.atomic():
         Treaty.objects.all().delete()
     assert Place.objects.get(slug="port-arthur").engagements.count() == 2
-    assert TreatyArticle.objects.count() == 5
+    assert TreatyTerm.objects.count() == 5
 
 
 def test_the_admin_meets_the_same_rule(make_user, client):
@@ -178,7 +178,7 @@ def test_the_admin_meets_the_same_rule(make_user, client):
         "/admin/treaties/treaty/",
         {"action": "delete_selected", "_selected_action": [treaty.pk], "post": "yes"},
     )
-    assert TreatyArticle.objects.count() == 5
+    assert TreatyTerm.objects.count() == 5
 
     counter = Counterproposal.objects.get(slug="counterproposal-1")
     deleted = client.post(f"/admin/events/counterproposal/{counter.pk}/delete/", {"post": "yes"})

@@ -53,13 +53,13 @@ def send(method, url, token, body=None):
         return None, repr(error)
 
 
-def new_article(client: int, n: int) -> dict:
+def new_term(client: int, n: int) -> dict:
     number = 1000 + client * REQUESTS_PER_CLIENT + n
     return {
         "slug": f"load-{client}-{n}",
         "treaty": "portsmouth-treaty",
         "number": number,
-        "terms": f"Terms written by client {client}, request {n}.",
+        "wording": f"Wording written by client {client}, request {n}.",
         "parties": [{"party": "japan", "role": "bound"}, {"party": "russia", "role": "beneficiary"}],
         "places": ["port-arthur"],
     }
@@ -70,7 +70,7 @@ def test_every_acknowledged_write_survives_a_worker_killed_under_load(make_user)
     from django.contrib.auth.models import Permission
     from rest_framework.authtoken.models import Token
 
-    from treaties.models import TreatyArticle
+    from treaties.models import TreatyTerm
 
     editor = make_user("load-editor")
     editor.user_permissions.set(Permission.objects.filter(content_type__app_label="treaties"))
@@ -102,12 +102,12 @@ def test_every_acknowledged_write_survives_a_worker_killed_under_load(make_user)
             rng = random.Random(number)
             for n in range(REQUESTS_PER_CLIENT):
                 if rng.random() < 0.35:
-                    body = new_article(number, n)
-                    status, answer = send("POST", f"{base}/api/v1/articles/", token, body)
+                    body = new_term(number, n)
+                    status, answer = send("POST", f"{base}/api/v1/terms/", token, body)
                     with lock:
                         attempts.append((body, status, answer))
                 else:
-                    path = rng.choice(["/api/v1/articles/", "/api/v1/timeline/", "/api/v1/parties/japan/"])
+                    path = rng.choice(["/api/v1/terms/", "/api/v1/timeline/", "/api/v1/parties/japan/"])
                     send("GET", base + path, token)
 
         threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(CLIENTS)]
@@ -140,20 +140,20 @@ def test_every_acknowledged_write_survives_a_worker_killed_under_load(make_user)
     print(f"\n{len(attempts)} writes: {len(acknowledged)} acknowledged, {len(failed)} cut off by a kill")
 
     stored = {
-        article.slug: article
-        for article in TreatyArticle.objects.filter(slug__startswith="load-").prefetch_related(
+        term.slug: term
+        for term in TreatyTerm.objects.filter(slug__startswith="load-").prefetch_related(
             "party_roles__party", "places"
         )
     }
     for body in acknowledged:
-        article = stored.get(body["slug"])
-        assert article is not None, f"{body['slug']} was acknowledged but is not in the database"
+        term = stored.get(body["slug"])
+        assert term is not None, f"{body['slug']} was acknowledged but is not in the database"
     # Every record there is whole, acknowledged or not: its rows and its history came with it.
-    for slug, article in stored.items():
+    for slug, term in stored.items():
         body = next(body for body, _, _ in attempts if body["slug"] == slug)
-        assert article.terms == body["terms"], slug
-        assert {(row.party.slug, row.role) for row in article.party_roles.all()} == {
+        assert term.wording == body["wording"], slug
+        assert {(row.party.slug, row.role) for row in term.party_roles.all()} == {
             (row["party"], row["role"]) for row in body["parties"]
         }, slug
-        assert [place.slug for place in article.places.all()] == body["places"], slug
-        assert article.history.order_by("history_id").first().history_type == "+", slug
+        assert [place.slug for place in term.places.all()] == body["places"], slug
+        assert term.history.order_by("history_id").first().history_type == "+", slug

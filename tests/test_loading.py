@@ -7,9 +7,11 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from events.models import Party
 from sources.models import Citation
+from treaties.models import TreatyTerm
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +44,31 @@ def test_a_plain_reload_restores_the_fixture_value():
     call_command("load_dataset", stdout=out)
     assert "1 updated" in out.getvalue()
     assert Party.objects.get(slug="japan").name == "Japan"
+
+
+def test_a_database_loaded_when_the_terms_were_articles_reloads_onto_the_same_rows(transactional_db):
+    # Going back before the rename (treaties.0004) gives the database as the loader left it
+    # when the source's terms were stored as the treaty's articles: slugs
+    # portsmouth-treaty-article-N, content type treatyarticle, citation ids derived from those.
+    ids = dict(TreatyTerm.objects.values_list("slug", "pk"))
+    versions = sorted(TreatyTerm.history.values_list("history_id", "slug"))
+    before = snapshot()
+    try:
+        call_command("migrate", "treaties", "0004_deletes_protect_what_others_refer_to", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT slug FROM treaties_treatyarticle ORDER BY number")
+            old = [slug for (slug,) in cursor.fetchall()]
+        assert old == [f"portsmouth-treaty-article-{n}" for n in range(1, 6)]
+        assert snapshot() != before
+    finally:
+        call_command("migrate", verbosity=0)
+    out = StringIO()
+    call_command("load_dataset", stdout=out)
+    assert "0 created, 0 updated, 73 unchanged" in out.getvalue()
+    assert dict(TreatyTerm.objects.values_list("slug", "pk")) == ids
+    assert sorted(TreatyTerm.history.values_list("history_id", "slug")) == versions
+    assert snapshot() == before
+    assert all(citation.uuid == citation.stable_uuid() for citation in Citation.objects.all())
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from events.models import (
 from explore.views import SearchView
 from sources.models import Citation, Source
 from tests import factories
-from treaties.models import Treaty, TreatyArticle
+from treaties.models import Treaty, TreatyTerm
 
 pytestmark = pytest.mark.django_db
 
@@ -57,10 +57,10 @@ LISTS = {
     "figures": (Figure, lambda: factories.figure(Engagement.objects.get(slug="battle-of-tsushima")), None),
     # + parties, places, citations
     "claims": (Claim, factories.claim, 4),
-    # + parties, citations, articles
+    # + parties, citations, terms
     "treaties": (Treaty, factories.treaty, 4),
     # + party roles (with their party), places, figures, figures' citations, citations
-    "articles": (TreatyArticle, factories.article, 6),
+    "terms": (TreatyTerm, factories.term, 6),
 }
 
 
@@ -150,10 +150,10 @@ DETAILS = {
     "/api/v1/engagements/battle-of-tsushima/": 6,  # row, places, belligerents, citations, figures, theirs
     "/api/v1/figures/mukden-russian-casualties/": 3,  # row, subject, citations
     "/api/v1/claims/mukden-was-decisive/": 4,  # row, parties, places, citations
-    # treaty, parties, citations, articles, their party roles, places, figures, figures' citations,
-    # articles' citations
+    # treaty, parties, citations, terms, their party roles, places, figures, figures' citations,
+    # terms' citations
     "/api/v1/treaties/portsmouth-treaty/": 9,
-    "/api/v1/articles/portsmouth-treaty-article-5/": 6,  # row, roles, places, figures, theirs, citations
+    "/api/v1/terms/portsmouth-treaty-term-5/": 6,  # row, roles, places, figures, theirs, citations
     "/api/v1/sources/japan-russia-1903-1905/": 1,
 }
 

@@ -36,10 +36,10 @@ def test_filter_by_party_kind_place_and_treaty(client):
         "fall-of-port-arthur",
     ]
     assert slugs(client, "/api/v1/engagements/", kind="siege") == ["fall-of-port-arthur"]
-    assert slugs(client, "/api/v1/articles/", treaty="portsmouth-treaty", party="china") == [
-        "portsmouth-treaty-article-3"
+    assert slugs(client, "/api/v1/terms/", treaty="portsmouth-treaty", party="china") == [
+        "portsmouth-treaty-term-3"
     ]
-    assert slugs(client, "/api/v1/articles/", party="japan", role="bound") == ["portsmouth-treaty-article-2"]
+    assert slugs(client, "/api/v1/terms/", party="japan", role="bound") == ["portsmouth-treaty-term-2"]
     assert slugs(client, "/api/v1/counterproposals/", responds_to="request-2") == ["counterproposal-3"]
 
 
@@ -72,7 +72,7 @@ def test_unknown_filter_values_are_400_not_an_empty_200(client):
 
 @pytest.mark.parametrize("value", ["1.0", "+1", " 1", "1_0", "-1", "2147483648", "١"])
 def test_whole_number_parameters_take_plain_digits_in_range(client, value):
-    assert "number" in errors(client, "/api/v1/articles/", number=value)
+    assert "number" in errors(client, "/api/v1/terms/", number=value)
     assert "covers" in errors(client, "/api/v1/citations/", covers=value)
     assert "page_size" in errors(client, "/api/v1/places/", page_size=value)
     assert "page" in errors(client, "/api/v1/places/", page=value)
@@ -90,7 +90,7 @@ def test_a_filter_naming_no_record_is_404_naming_the_parameter(client):
     response = client.get("/api/v1/events/", {"party": "atlantis"})
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.json()["detail"] == "party: no party has the slug 'atlantis'."
-    response = client.get("/api/v1/articles/", {"treaty": "treaty-of-nowhere"})
+    response = client.get("/api/v1/terms/", {"treaty": "treaty-of-nowhere"})
     assert response.json()["detail"] == "treaty: no treaty has the slug 'treaty-of-nowhere'."
 
 
@@ -154,7 +154,7 @@ def test_every_list_pages_through_all_its_records_in_its_order(client, prefix):
 
 
 def test_every_list_takes_search(client):
-    assert slugs(client, "/api/v1/articles/", search="sakhalin") == ["portsmouth-treaty-article-5"]
+    assert slugs(client, "/api/v1/terms/", search="sakhalin") == ["portsmouth-treaty-term-5"]
     assert slugs(client, "/api/v1/places/", search="liaodong") == ["liaodong-peninsula"]
 
 
@@ -188,7 +188,7 @@ def test_timeline_filters_by_range_and_type(client):
 def test_search_finds_every_kind_of_record(client):
     hits = results(client, "/api/v1/search/", q="Port Arthur", page_size=100)
     kinds = {hit["type"] for hit in hits}
-    assert {"place", "engagement", "treaty-article"} <= kinds
+    assert {"place", "engagement", "treaty-term"} <= kinds
     place = next(hit for hit in hits if hit["type"] == "place")
     assert place == {
         "type": "place",
@@ -331,7 +331,7 @@ def test_the_server_takes_long_query_values_the_schema_allows(server):
         "unit": text,
         "search": text,
         "party": "japan",
-        "subject_type": "treaty-article",
+        "subject_type": "treaty-term",
         "ordering": "-measure,measure,-value,value,-slug,slug",
         "page": 1,
         "page_size": 100,

@@ -68,13 +68,13 @@ def api_writes(editor):
         "delete a figure shown inside its engagement": lambda: editor.delete(
             f"/api/v1/figures/{Figure.objects.filter(subject_type__model='engagement').first().slug}/"
         ),
-        "add a treaty article with party roles": lambda: editor.post(
-            "/api/v1/articles/",
+        "add a treaty term with party roles": lambda: editor.post(
+            "/api/v1/terms/",
             {
-                "slug": "portsmouth-treaty-article-99",
+                "slug": "portsmouth-treaty-term-99",
                 "treaty": "portsmouth-treaty",
                 "number": 99,
-                "terms": "Terms for the test.",
+                "wording": "Wording for the test.",
                 "parties": [{"party": "japan", "role": "bound"}, {"party": "russia", "role": "beneficiary"}],
                 "places": ["port-arthur"],
             },
@@ -91,7 +91,7 @@ def api_writes(editor):
         "link an engagement to another place",
         "cite a party",
         "delete a figure shown inside its engagement",
-        "add a treaty article with party roles",
+        "add a treaty term with party roles",
         "delete a citation",
     ],
 )

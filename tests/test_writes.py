@@ -137,7 +137,7 @@ def test_relations_and_dates_are_written_as_slugs_and_partial_dates(users, api_a
 def test_nested_rows_are_written_in_place(users, api_as):
     client = api_as(users["admin"])
     response = client.patch(
-        "/api/v1/articles/portsmouth-treaty-article-3/",
+        "/api/v1/terms/portsmouth-treaty-term-3/",
         {"parties": [{"party": "russia", "role": "bound"}, {"party": "korea", "role": "consenting"}]},
         format="json",
     )
@@ -270,10 +270,10 @@ BAD_INPUT = {
         "arranged_by": "nobody",
         "parties": [],
     },
-    "articles/portsmouth-treaty-article-1/": {
+    "terms/portsmouth-treaty-term-1/": {
         "number": 99999,
         "treaty": "nope",
-        "terms": "",
+        "wording": "",
         "parties": [{"party": "japan", "role": "spectator"}],
         "places": ["nowhere"],
     },

@@ -1,19 +1,19 @@
 from django.contrib import admin
 
 from api.admin import CitedAdmin
-from treaties.models import ArticleParty, Treaty, TreatyArticle
+from treaties.models import TermParty, Treaty, TreatyTerm
 
 
-class ArticleInline(admin.StackedInline):
-    model = TreatyArticle
-    fields = ["number", "slug", "terms", "places"]
+class TermInline(admin.StackedInline):
+    model = TreatyTerm
+    fields = ["number", "slug", "wording", "places"]
     autocomplete_fields = ["places"]
     extra = 0
     show_change_link = True
 
 
-class ArticlePartyInline(admin.TabularInline):
-    model = ArticleParty
+class TermPartyInline(admin.TabularInline):
+    model = TermParty
     fields = ["party", "role"]
     autocomplete_fields = ["party"]
     extra = 0
@@ -24,13 +24,13 @@ class TreatyAdmin(CitedAdmin):
     list_display = ["name", "slug", "date", "date_precision", "signed_at", "arranged_by"]
     search_fields = ["name", "slug"]
     autocomplete_fields = ["signed_at", "arranged_by", "parties"]
-    inlines = [ArticleInline]
+    inlines = [TermInline]
 
 
-@admin.register(TreatyArticle)
-class TreatyArticleAdmin(CitedAdmin):
-    list_display = ["treaty", "number", "slug", "terms"]
+@admin.register(TreatyTerm)
+class TreatyTermAdmin(CitedAdmin):
+    list_display = ["treaty", "number", "slug", "wording"]
     list_filter = ["treaty"]
-    search_fields = ["slug", "terms"]
+    search_fields = ["slug", "wording"]
     autocomplete_fields = ["treaty", "places"]
-    inlines = [ArticlePartyInline]
+    inlines = [TermPartyInline]

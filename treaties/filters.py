@@ -2,7 +2,7 @@ import django_filters
 
 from api.filters import DateRangeBound, IntegerFilter, SlugChoiceFilter
 from events.models import Party, Place
-from treaties.models import ArticleParty, Treaty, TreatyArticle
+from treaties.models import TermParty, Treaty, TreatyTerm
 
 
 class TreatyFilter(django_filters.FilterSet):
@@ -15,23 +15,23 @@ class TreatyFilter(django_filters.FilterSet):
         fields = ["party", "start", "end"]
 
 
-class TreatyArticleFilter(django_filters.FilterSet):
+class TreatyTermFilter(django_filters.FilterSet):
     treaty = SlugChoiceFilter(Treaty, help_text="Slug of the treaty.")
     party = SlugChoiceFilter(
-        Party, help_text="Slug of a party the article concerns.", field_name="parties", distinct=True
+        Party, help_text="Slug of a party the term concerns.", field_name="parties", distinct=True
     )
     role = django_filters.ChoiceFilter(
         field_name="party_roles__role",
-        choices=ArticleParty.Role.choices,
+        choices=TermParty.Role.choices,
         distinct=True,
-        help_text="Only articles concerning some party in this role (with `party`: that party).",
+        help_text="Only terms concerning some party in this role (with `party`: that party).",
         method="filter_role",
     )
-    place = SlugChoiceFilter(Place, help_text="Slug of a place the article concerns.", field_name="places")
-    number = IntegerFilter(help_text="Its number in the treaty.")
+    place = SlugChoiceFilter(Place, help_text="Slug of a place the term concerns.", field_name="places")
+    number = IntegerFilter(help_text='The number the source gives it in its list ("(3)" is 3).')
 
     class Meta:
-        model = TreatyArticle
+        model = TreatyTerm
         fields = ["treaty", "party", "role", "place", "number"]
 
     def filter_role(self, qs, name, value):

@@ -34,51 +34,56 @@ class Treaty(CitedRecord, DatedRecord, OwnsFigures):
         return self.name
 
 
-class TreatyArticle(CitedRecord, OwnsFigures):
-    treaty = models.ForeignKey(Treaty, on_delete=models.PROTECT, related_name="articles")
+class TreatyTerm(CitedRecord, OwnsFigures):
+    """One of the treaty's terms as the source summarises them ("Terms were as follows:"),
+    numbered (1), (2), ... as the source numbers them: not the treaty's own articles, which
+    the dataset does not hold yet."""
+
+    treaty = models.ForeignKey(Treaty, on_delete=models.PROTECT, related_name="terms")
     number = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(SMALL_INT_MAX)],
-        help_text="Its number in the source's list.",
+        help_text='The number the source gives it in its list ("(3)" is 3).',
     )
-    terms = models.TextField(help_text="The terms, verbatim from the source.")
-    parties = models.ManyToManyField(Party, through="ArticleParty", related_name="treaty_articles")
-    places = Links(Place, blank=True, related_name="treaty_articles")
+    wording = models.TextField(help_text="The source's words for this term, verbatim.")
+    parties = models.ManyToManyField(Party, through="TermParty", related_name="treaty_terms")
+    places = Links(Place, blank=True, related_name="treaty_terms")
 
     history = HistoricalRecords(m2m_fields=[places])
 
     class Meta:
+        verbose_name = "treaty term"
         ordering = ["treaty", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["treaty", "number"], name="article_unique_number_per_treaty"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="article_number_positive"),
+            models.UniqueConstraint(fields=["treaty", "number"], name="term_unique_number_per_treaty"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="term_number_positive"),
         ]
 
     @property
     def name(self):
-        return f"Article {self.number}"
+        return f"Term ({self.number})"
 
     def __str__(self):
         return f"{self.treaty} — {self.name}"
 
 
-class ArticleParty(models.Model):
-    """How an article concerns a party: binding it, benefiting it, or needing its consent."""
+class TermParty(models.Model):
+    """How a term concerns a party: binding it, benefiting it, or needing its consent."""
 
     class Role(models.TextChoices):
-        BOUND = "bound", "bound by the article"
-        BENEFICIARY = "beneficiary", "benefits from the article"
+        BOUND = "bound", "bound by the term"
+        BENEFICIARY = "beneficiary", "benefits from the term"
         CONSENTING = "consenting", "gives its consent"
 
-    article = models.ForeignKey(TreatyArticle, on_delete=PART, related_name="party_roles")
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="article_roles")
+    term = models.ForeignKey(TreatyTerm, on_delete=PART, related_name="party_roles")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="term_roles")
     role = models.CharField(max_length=12, choices=Role.choices)
 
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["article", "role", "party"]
+        ordering = ["term", "role", "party"]
         constraints = [
-            models.UniqueConstraint(fields=["article", "party", "role"], name="article_party_unique_role")
+            models.UniqueConstraint(fields=["term", "party", "role"], name="term_party_unique_role")
         ]
 
     def __str__(self):

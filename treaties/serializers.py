@@ -3,39 +3,39 @@ from rest_framework import serializers
 from api.fields import LinkField, OwnedRecordsField, PartialDateField, record_url_field
 from api.serializers import CitedSerializer, RowSerializer
 from events.models import Party, Place
-from treaties.models import ArticleParty, Treaty, TreatyArticle
+from treaties.models import TermParty, Treaty, TreatyTerm
 
 
-class ArticlePartySerializer(RowSerializer):
+class TermPartySerializer(RowSerializer):
     party = LinkField(queryset=Party.objects.all())
 
     class Meta:
-        model = ArticleParty
+        model = TermParty
         fields = ["party", "role"]
 
 
-class TreatyArticleSerializer(CitedSerializer):
-    url = record_url_field("treaty-article")
+class TreatyTermSerializer(CitedSerializer):
+    url = record_url_field("treaty-term")
     name = serializers.CharField(read_only=True)
     treaty = LinkField(queryset=Treaty.objects.all())
-    parties = ArticlePartySerializer(
+    parties = TermPartySerializer(
         source="party_roles",
         many=True,
         required=False,
-        help_text="The parties the article binds, benefits, or needs the consent of.",
+        help_text="The parties the term binds, benefits, or needs the consent of.",
     )
     places = LinkField(queryset=Place.objects.all(), many=True, required=False)
     figures = OwnedRecordsField()
 
     class Meta:
-        model = TreatyArticle
+        model = TreatyTerm
         fields = [
             "slug",
             "url",
             "name",
             "number",
             "treaty",
-            "terms",
+            "wording",
             "parties",
             "places",
             "figures",
@@ -50,7 +50,7 @@ class TreatySerializer(CitedSerializer):
     signed_at = LinkField(queryset=Place.objects.all(), allow_null=True, required=False)
     arranged_by = LinkField(queryset=Party.objects.all(), allow_null=True, required=False)
     parties = LinkField(queryset=Party.objects.all(), many=True, allow_empty=False)
-    articles = LinkField(many=True, read_only=True)
+    terms = LinkField(many=True, read_only=True)
 
     class Meta:
         model = Treaty
@@ -63,18 +63,21 @@ class TreatySerializer(CitedSerializer):
             "signed_at",
             "arranged_by",
             "parties",
-            "articles",
+            "terms",
             "citations",
         ]
 
 
-class ArticleInTreatySerializer(TreatyArticleSerializer):
-    class Meta(TreatyArticleSerializer.Meta):
-        fields = [f for f in TreatyArticleSerializer.Meta.fields if f != "treaty"]
+class TermInTreatySerializer(TreatyTermSerializer):
+    class Meta(TreatyTermSerializer.Meta):
+        fields = [f for f in TreatyTermSerializer.Meta.fields if f != "treaty"]
         read_only_fields = fields
 
 
 class TreatyDetailSerializer(TreatySerializer):
-    articles = ArticleInTreatySerializer(
-        many=True, read_only=True, help_text="The articles, in order, in full."
+    terms = TermInTreatySerializer(
+        many=True,
+        read_only=True,
+        help_text="The source's summary of the treaty's terms, in full, numbered and ordered as the "
+        "source numbers them (not the treaty's articles).",
     )

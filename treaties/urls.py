@@ -4,6 +4,6 @@ from treaties import views
 
 router = SimpleRouter()
 router.register("treaties", views.TreatyViewSet, basename="treaty")
-router.register("articles", views.TreatyArticleViewSet, basename="treaty-article")
+router.register("terms", views.TreatyTermViewSet, basename="treaty-term")
 
 urlpatterns = router.urls

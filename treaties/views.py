@@ -4,12 +4,12 @@ from api.docs import document
 from api.viewsets import RecordViewSet, citations_prefetch
 from events.models import Figure
 from treaties import filters, serializers
-from treaties.models import ArticleParty, Treaty, TreatyArticle
+from treaties.models import TermParty, Treaty, TreatyTerm
 
 
-def article_related():
+def term_related():
     return [
-        Prefetch("party_roles", queryset=ArticleParty.objects.select_related("party")),
+        Prefetch("party_roles", queryset=TermParty.objects.select_related("party")),
         "places",
         Prefetch("figures", queryset=Figure.objects.for_display()),
         citations_prefetch(),
@@ -21,7 +21,7 @@ def article_related():
     "treaties",
     "Treaty",
     "Treaties: when they were signed (to the precision the source gives), who arranged the talks, "
-    "and their articles. The detail gives every article in full.",
+    "and their terms as the source summarises them. The detail gives every term in full.",
 )
 class TreatyViewSet(RecordViewSet):
     queryset = Treaty.objects.select_related("signed_at", "arranged_by").prefetch_related(
@@ -35,23 +35,26 @@ class TreatyViewSet(RecordViewSet):
     ordering = ["date", "slug"]
 
     def get_queryset(self):
-        articles = TreatyArticle.objects.all()
+        terms = TreatyTerm.objects.all()
         if self.action != "list":
-            articles = articles.prefetch_related(*article_related())
-        return super().get_queryset().prefetch_related(Prefetch("articles", queryset=articles))
+            terms = terms.prefetch_related(*term_related())
+        return super().get_queryset().prefetch_related(Prefetch("terms", queryset=terms))
 
 
 @document(
-    "treaty article",
-    "treaty articles",
+    "treaty term",
+    "treaty terms",
     "Treaty",
-    "A treaty's articles as the source lists them: terms verbatim, the parties each binds, "
-    "benefits or needs the consent of, the places it concerns, and its numbers as typed values.",
+    'A treaty\'s terms as the source summarises them ("Terms were as follows:"), numbered (1), '
+    "(2), ... as the source numbers them: the source's words verbatim, the parties each binds, "
+    "benefits or needs the consent of, the places it concerns, and its numbers as typed values. "
+    "These are not the treaty's articles, which are not in the dataset yet; when they are, each "
+    "term will link to the article or articles it summarises.",
 )
-class TreatyArticleViewSet(RecordViewSet):
-    queryset = TreatyArticle.objects.select_related("treaty").prefetch_related(*article_related())
-    serializer_class = serializers.TreatyArticleSerializer
-    filterset_class = filters.TreatyArticleFilter
-    search_fields = ["terms"]
+class TreatyTermViewSet(RecordViewSet):
+    queryset = TreatyTerm.objects.select_related("treaty").prefetch_related(*term_related())
+    serializer_class = serializers.TreatyTermSerializer
+    filterset_class = filters.TreatyTermFilter
+    search_fields = ["wording"]
     ordering_fields = ["number", "slug"]
     ordering = ["treaty", "number"]
