@@ -27,19 +27,16 @@ from sources.models import Citation, DatasetLoad, Source
 
 MANIFEST = "dataset.json"
 LOAD_REASON = "load_dataset"
-# The manifest's "source" object: what it must give, and what it may, with the value its
-# absence stands for.
+# The manifest's "source" object: what it may leave out, with the value its absence stands
+# for, and what it must give.
+SOURCE_OPTIONAL = {"publication": None, "note": ""}
 SOURCE_REQUIRED = (
     "slug",
     "name",
-    "title_supplied",
-    "description",
-    "language",
-    "rights",
+    *(name for name in Source.DESCRIPTION_FIELDS if name not in SOURCE_OPTIONAL),
     "filename",
     "sha256",
 )
-SOURCE_OPTIONAL = {"publication": None, "note": ""}
 
 
 class DatasetError(Exception):

@@ -34,6 +34,9 @@ class Source(models.Model):
     """A document the dataset is transcribed from, described as far as anyone has confirmed;
     its text is what citations point into."""
 
+    # What is known of the document beside its name: shown, edited and loaded together.
+    DESCRIPTION_FIELDS = ("title_supplied", "description", "language", "publication", "note", "rights")
+
     slug = models.SlugField(max_length=100, unique=True)
     name = models.CharField(
         max_length=200, help_text="The document's title, or one the dataset gave it (see title_supplied)."
