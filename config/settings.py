@@ -209,15 +209,27 @@ REST_FRAMEWORK = {
     },
 }
 
+_API_VERSION = "1.0.0"
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Japan–Russia 1903–1905 API",
     "DESCRIPTION": (
         "A cited dataset on the Japan–Russia negotiations of 1903–1904, the war of 1904–1905 "
         "and the Portsmouth Treaty. Every record and every figure carries citations: the exact "
-        "words of the source document and their character offsets in it. Reads are public; "
-        "editors write with a token and the matching permission."
+        "words of the source document and their offsets in it, counted in Unicode code points "
+        "(Python string indices), not bytes. Reads are public; editors write with a token and "
+        "the matching permission.\n\n"
+        "**Licence and citing.** The dataset's own work (its structure, readings and wording) is "
+        "offered under CC BY 4.0. The source text (a source's `text`, a citation's `quote`) is "
+        "not: its rights stay with its publisher, as the source's `rights` says. Cite the dataset "
+        "as: *Japan–Russia 1903–1905 API*, version (this document's `info.version`), the API's "
+        "URL (`…/api/v1/`), data as of the `Last-Modified` date of the answers you used, and the "
+        f"date you accessed it; for example: Japan–Russia 1903–1905 API, version {_API_VERSION}, "
+        "http://127.0.0.1:8000/api/v1/, data as of Tue, 01 Dec 2026 12:00:00 GMT, accessed "
+        "2026-12-01. CC BY 4.0."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": _API_VERSION,
+    "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -327,6 +327,11 @@ class Figure(CitedRecord):
         help_text="The party the number concerns, where there is one.",
     )
     description = models.TextField(help_text="What the number says, in plain words.")
+    note = models.TextField(
+        blank=True,
+        help_text="What the source leaves open about the number (what it does not say), in the "
+        "dataset's words, not the source's; empty where nothing is left open.",
+    )
 
     objects = FigureQuerySet.as_manager()
 

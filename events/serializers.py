@@ -42,7 +42,18 @@ class FigureSerializer(CitedSerializer):
 
     class Meta:
         model = Figure
-        fields = ["slug", "url", "measure", "value", "unit", "party", "subject", "description", "citations"]
+        fields = [
+            "slug",
+            "url",
+            "measure",
+            "value",
+            "unit",
+            "party",
+            "subject",
+            "description",
+            "note",
+            "citations",
+        ]
 
 
 @shown_inside_owners

@@ -7,8 +7,11 @@ from sources.models import Citation, DatasetLoad, Source
 
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug", "filename", "sha256"]
+    list_display = ["name", "slug", "language", "title_supplied", "filename", "sha256"]
     search_fields = ["name", "slug", "filename"]
+    fields = ["name", *Source.DESCRIPTION_FIELDS, "slug", "filename", "sha256", "text"]
+    # The description is the editors'; the text and what identifies it stay as loaded, since
+    # every citation's offsets point into it.
     readonly_fields = ["slug", "filename", "sha256", "text"]
 
 

@@ -1,6 +1,6 @@
 """Load the hand-transcribed fixtures into the database.
 
-`fixtures/dataset.json` names the source document and the fixture files in dependency
+`fixtures/dataset.json` describes the source document and names the fixture files in dependency
 order. Each fixture file is `{"model": "app.model", "records": [...]}`; a record refers to
 others by slug, gives dates as "YYYY", "YYYY-MM" or "YYYY-MM-DD" (the precision follows
 from the form), and lists its citations as `{"quote", "start", "end"}`.
@@ -27,6 +27,16 @@ from sources.models import Citation, DatasetLoad, Source
 
 MANIFEST = "dataset.json"
 LOAD_REASON = "load_dataset"
+# The manifest's "source" object: what it may leave out, with the value its absence stands
+# for, and what it must give.
+SOURCE_OPTIONAL = {"publication": None, "note": ""}
+SOURCE_REQUIRED = (
+    "slug",
+    "name",
+    *(name for name in Source.DESCRIPTION_FIELDS if name not in SOURCE_OPTIONAL),
+    "filename",
+    "sha256",
+)
 
 
 class DatasetError(Exception):
@@ -52,6 +62,12 @@ class LoadResult:
     unchanged: int = 0
     skipped: bool = False
     per_model: dict = field(default_factory=dict)
+
+
+def first_error(exc: ValidationError) -> tuple[str, str]:
+    """The first field a ValidationError names, and its messages as one line."""
+    name, messages = next(iter(exc.message_dict.items()))
+    return name, "; ".join(messages)
 
 
 def read_json(path: Path):
@@ -113,9 +129,12 @@ class _Loader:
         where = f"{self.directory / MANIFEST}: source"
         if not isinstance(spec, dict):
             raise DatasetError([f"{where}: missing"])
-        missing = [key for key in ("slug", "name", "filename", "sha256") if not spec.get(key)]
+        missing = [key for key in SOURCE_REQUIRED if spec.get(key) in (None, "")]
         if missing:
             raise DatasetError([f"{where}: missing field(s) {', '.join(missing)}"])
+        unknown = sorted(set(spec) - {*SOURCE_REQUIRED, *SOURCE_OPTIONAL})
+        if unknown:
+            raise DatasetError([f"{where}: unknown field(s) {', '.join(unknown)}"])
         path = self.directory / spec["filename"]
         try:
             raw = path.read_bytes()
@@ -129,26 +148,26 @@ class _Loader:
                     "the citations were made against"
                 ]
             )
-        values = {
-            "name": spec["name"],
-            "filename": spec["filename"],
-            "sha256": actual,
-            "text": raw.decode("utf-8"),
-        }
+        values = {key: spec[key] for key in SOURCE_REQUIRED if key != "slug"}
+        # What the manifest leaves out is empty, so that a reload restores its description whole.
+        values |= {key: spec.get(key, empty) for key, empty in SOURCE_OPTIONAL.items()}
+        values["text"] = raw.decode("utf-8")
         source = Source.objects.filter(slug=spec["slug"]).first()
-        if source is None:
-            source = Source(slug=spec["slug"], **values)
+        created = source is None
+        if created:
+            source = Source(slug=spec["slug"])
+        changed = False
+        for key, value in values.items():
+            changed |= self._assign(source, key, value)
+        try:
+            source.full_clean()
+        except ValidationError as exc:
+            name, message = first_error(exc)
+            raise DatasetError([f"{where}: field {name!r}: {message}"]) from None
+        if created or changed:
             source._change_reason = LOAD_REASON
             source.save()
-            self._count("sources.source", "created")
-        elif any(getattr(source, key) != value for key, value in values.items()):
-            for key, value in values.items():
-                setattr(source, key, value)
-            source._change_reason = LOAD_REASON
-            source.save()
-            self._count("sources.source", "updated")
-        else:
-            self._count("sources.source", "unchanged")
+        self._count("sources.source", "created" if created else "updated" if changed else "unchanged")
         self.source = source
 
     def load_file(self, name: str):
@@ -212,8 +231,7 @@ class _Loader:
         try:
             instance.full_clean()
         except ValidationError as exc:
-            first_field, messages = next(iter(exc.message_dict.items()))
-            raise RecordError(first_field, "; ".join(messages)) from None
+            raise RecordError(*first_error(exc)) from None
         # What simple-history records for this change: the loader, not a person.
         instance._change_reason = LOAD_REASON
         if created or changed:
@@ -354,8 +372,8 @@ class _Loader:
                 citation.full_clean(exclude=["uuid"], validate_unique=False, validate_constraints=False)
                 citation.uuid = citation.stable_uuid()
             except ValidationError as exc:
-                name, messages = next(iter(exc.message_dict.items()))
-                raise RecordError(f"{where}.{name}", "; ".join(messages)) from None
+                name, message = first_error(exc)
+                raise RecordError(f"{where}.{name}", message) from None
             wanted[(citation.start, citation.end)] = citation
         current = {(c.start, c.end): c for c in instance.citations.filter(source=self.source)}
         if set(current) == set(wanted):

@@ -3,7 +3,7 @@ from uuid import UUID, uuid5
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -18,12 +18,51 @@ INT_MAX = 2147483647
 
 CITATION_NAMESPACE = UUID("6f1c3a52-93c0-4c53-8d0e-6a1a2b7d1905")
 
+# What a citation's start and end count. A text with any character outside ASCII has more
+# UTF-8 bytes than code points (the shipped one: 3,572 bytes, 3,568 code points), so byte
+# or UTF-16 offsets would drift from the first such character on.
+OFFSET_UNIT = "unicode-code-point"
+
+# The shape of a BCP 47 tag (a language subtag, then subtags of up to 8 letters or digits);
+# whether the subtags are registered is not checked.
+LANGUAGE_TAG = RegexValidator(
+    r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*\Z", "Give a BCP 47 language tag, e.g. en or en-GB."
+)
+
 
 class Source(models.Model):
-    """A document the dataset is transcribed from; its text is what citations point into."""
+    """A document the dataset is transcribed from, described as far as anyone has confirmed;
+    its text is what citations point into."""
+
+    # What is known of the document beside its name: shown, edited and loaded together.
+    DESCRIPTION_FIELDS = ("title_supplied", "description", "language", "publication", "note", "rights")
 
     slug = models.SlugField(max_length=100, unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(
+        max_length=200, help_text="The document's title, or one the dataset gave it (see title_supplied)."
+    )
+    title_supplied = models.BooleanField(
+        help_text="True where `name` is a title the dataset gave the document, not the document's own.",
+    )
+    description = models.TextField(help_text="What the document is, as far as its own text shows.")
+    language = models.CharField(
+        max_length=35, validators=[LANGUAGE_TAG], help_text="The language of the text, as a BCP 47 tag."
+    )
+    # Null, not "", as every unknown is: until a reference confirms where the text is published.
+    publication = models.CharField(  # noqa: DJ001
+        max_length=500,
+        null=True,
+        blank=True,
+        help_text="Where the text is published (publisher, title, address), once a reference "
+        "confirms it; null while none does.",
+    )
+    note = models.TextField(
+        blank=True,
+        help_text="What is reported of the document beyond its text, and what of it is unconfirmed.",
+    )
+    rights = models.TextField(
+        help_text="Who holds the rights in the text, and how they differ from the dataset's own licence."
+    )
     filename = models.CharField(max_length=200, help_text="The file under fixtures/ it was read from.")
     sha256 = models.CharField(max_length=64, help_text="SHA-256 of the UTF-8 text.")
     text = models.TextField()
@@ -32,9 +71,20 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(publication=""),
+                name="source_unknown_publication_is_null",
+                violation_error_message="An unknown publication is null, not empty.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def offset_unit(self) -> str:
+        return OFFSET_UNIT
 
 
 class CitationQuerySet(models.QuerySet):
@@ -50,7 +100,8 @@ class CitationQuerySet(models.QuerySet):
 class Citation(models.Model):
     """The exact words of a source that a record or a figure rests on.
 
-    `start` and `end` are Python string indices into `source.text`, so
+    `start` and `end` are Python string indices into `source.text` (they count Unicode code
+    points, OFFSET_UNIT, not bytes), so
     `source.text[start:end] == quote` always holds; saving a citation that breaks this
     raises a ValidationError naming what is wrong.
     """
@@ -58,10 +109,14 @@ class Citation(models.Model):
     uuid = models.UUIDField(unique=True, editable=False, help_text="Public id; stable across deployments.")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     start = models.PositiveIntegerField(
-        validators=[MaxValueValidator(INT_MAX)], help_text="Index of the quote's first character."
+        validators=[MaxValueValidator(INT_MAX)],
+        help_text="Offset of the quote's first character in the source text, in Unicode code points "
+        "(a Python string index), not bytes.",
     )
     end = models.PositiveIntegerField(
-        validators=[MaxValueValidator(INT_MAX)], help_text="Index one past the quote's last character."
+        validators=[MaxValueValidator(INT_MAX)],
+        help_text="Offset one past the quote's last character, in Unicode code points (a Python "
+        "string index), not bytes.",
     )
     quote = models.TextField()
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from api.fields import LinkField, RecordSummaryField
 from api.serializers import RecordSerializer
-from sources.models import Citation, Source
+from sources.models import OFFSET_UNIT, Citation, Source
 
 
 class CitationDetailSerializer(RecordSerializer):
@@ -22,12 +22,29 @@ class CitationDetailSerializer(RecordSerializer):
 class SourceSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="source-detail", lookup_field="slug")
     length = serializers.IntegerField(
-        read_only=True, help_text="Characters in the text; citation offsets index into it."
+        read_only=True,
+        help_text="Unicode code points in the text (not bytes): citation offsets index into it.",
+    )
+    offset_unit = serializers.ChoiceField(
+        choices=[(OFFSET_UNIT, "Unicode code points (Python string indices)")],
+        read_only=True,
+        help_text="What citations' `start` and `end` count: Unicode code points, as Python string "
+        "indices do, not UTF-8 bytes or UTF-16 code units. `text[start:end]` in Python is the quote; "
+        "elsewhere, index the text by code points.",
     )
 
     class Meta:
         model = Source
-        fields = ["slug", "url", "name", "filename", "sha256", "length"]
+        fields = [
+            "slug",
+            "url",
+            "name",
+            *Source.DESCRIPTION_FIELDS,
+            "filename",
+            "sha256",
+            "length",
+            "offset_unit",
+        ]
 
 
 class SourceDetailSerializer(SourceSerializer):

@@ -12,8 +12,11 @@ from sources.serializers import CitationDetailSerializer, SourceDetailSerializer
     "source",
     "sources",
     "Provenance",
-    "The documents the dataset is transcribed from. The detail includes the full text that "
-    "citation offsets index into. Sources are read-only: changing a text would move every citation.",
+    "The documents the dataset is transcribed from, each with what is known of it (a description "
+    "from its own text, its language, whether its title is the dataset's, where it is published "
+    "once a reference confirms it, and who holds its rights). The detail includes the full text "
+    "that citation offsets index into, counted in Unicode code points (`offset_unit`), not bytes. "
+    "Sources are read-only here: changing a text would move every citation.",
     writable=False,
 )
 class SourceViewSet(ReadOnlyRecordViewSet):
@@ -34,9 +37,9 @@ class SourceViewSet(ReadOnlyRecordViewSet):
     "citation",
     "citations",
     "Provenance",
-    "The exact words of a source that a record rests on, with their start and end character "
-    "offsets (Python string indices) into the source text. A citation whose quote is not the "
-    "source text at its offsets cannot be saved.",
+    "The exact words of a source that a record rests on, with their start and end offsets into "
+    "the source text, counted in Unicode code points (Python string indices), not bytes. A "
+    "citation whose quote is not the source text at its offsets cannot be saved.",
 )
 class CitationViewSet(RecordViewSet):
     queryset = (

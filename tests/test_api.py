@@ -173,3 +173,29 @@ def test_browsers_may_send_preconditions_and_read_every_documented_header(client
         "Retry-After",
         "X-Request-ID",
     }
+
+
+def test_figures_say_where_the_source_leaves_their_numbers_open(client):
+    figures = get(client, "/api/v1/figures/", page_size=100)["results"]
+    notes = {f["slug"]: f["note"] for f in figures if f["note"]}
+    tsushima = {
+        "tsushima-russian-vessels",
+        "tsushima-russian-vessels-sunk",
+        "tsushima-russian-vessels-damaged-then-sank",
+        "tsushima-russian-vessels-detained",
+    }
+    mukden = {"mukden-russian-casualties", "mukden-russian-prisoners"}
+    # No other figure has a note: the source leaves nothing else about its numbers open.
+    assert set(notes) == tsushima | mukden
+    for slug in tsushima:
+        # 21 + 5 + 6 of 38: what became of the rest the source does not say, nor does the note.
+        assert "32 of the 38" in notes[slug]
+        assert "says nothing of what became of the other six" in notes[slug]
+    for slug in mukden:
+        assert notes[slug].startswith("The source does not say whether the 40,000 taken prisoner")
+        assert "100,000 casualties" in notes[slug]
+    # Shown wherever figures appear: inside their subject too.
+    engagement = get(client, "/api/v1/engagements/occupation-of-mukden/")
+    assert {f["slug"]: f["note"] for f in engagement["figures"]} == {slug: notes[slug] for slug in mukden}
+    negotiation = get(client, "/api/v1/negotiations/japan-russia-negotiations-1903-1904/")
+    assert [f["note"] for f in negotiation["figures"]] == [""]

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from events.models import Party
-from sources.models import Citation
+from events.models import Figure, Party
+from sources.models import Citation, Source
 from treaties.models import TreatyTerm
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,35 @@ def test_loading_twice_changes_nothing():
     call_command("load_dataset", stdout=out)
     assert "0 created, 0 updated, 73 unchanged" in out.getvalue()
     assert snapshot() == before
+
+
+DESCRIPTION = ["title_supplied", "description", "language", "publication", "note", "rights"]
+
+
+def test_loading_twice_leaves_the_source_description_and_figure_notes_alone():
+    described = list(Source.objects.values("slug", *DESCRIPTION))
+    notes = dict(Figure.objects.values_list("slug", "note"))
+    versions = (Source.history.count(), Figure.history.count())
+    out = StringIO()
+    call_command("load_dataset", stdout=out)
+    assert "sources.source: 0 created, 0 updated, 1 unchanged" in out.getvalue()
+    assert "events.figure: 0 created, 0 updated, 12 unchanged" in out.getvalue()
+    assert list(Source.objects.values("slug", *DESCRIPTION)) == described
+    assert described[0]["publication"] is None  # null, not "" (which would differ on each load)
+    assert dict(Figure.objects.values_list("slug", "note")) == notes
+    assert (Source.history.count(), Figure.history.count()) == versions
+
+
+def test_the_source_description_is_kept_or_restored_as_any_record_is():
+    Source.objects.filter(slug="japan-russia-1903-1905").update(note="Edited.", language="en-GB")
+    call_command("load_dataset", "--skip-if-loaded", stdout=StringIO())
+    assert Source.objects.values_list("note", "language").get() == ("Edited.", "en-GB")
+    out = StringIO()
+    call_command("load_dataset", stdout=out)
+    assert "sources.source: 0 created, 1 updated, 0 unchanged" in out.getvalue()
+    source = Source.objects.get()
+    assert source.note.startswith("A publication of this English text online has been reported")
+    assert source.language == "en"
 
 
 def test_skip_if_loaded_keeps_an_editors_change():
@@ -187,3 +216,36 @@ def test_invalid_json_is_named(fixture_dir):
     (fixture_dir / "claims.json").write_text("{ not json", encoding="utf-8")
     with pytest.raises(CommandError, match=r"claims\.json: not valid UTF-8 JSON"):
         call_command("load_dataset", "--dir", str(fixture_dir))
+
+
+def set_source_field(key, value):
+    def change(data):
+        data["source"][key] = value
+
+    return change
+
+
+def drop_source_field(key):
+    def change(data):
+        del data["source"][key]
+
+    return change
+
+
+BROKEN_SOURCE = {
+    "bad language tag": (set_source_field("language", "en_GB"), "source: field 'language'"),
+    "missing rights": (drop_source_field("rights"), "source: missing field(s) rights"),
+    "missing flag": (drop_source_field("title_supplied"), "source: missing field(s) title_supplied"),
+    "unknown field": (set_source_field("author", "?"), "source: unknown field(s) author"),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_SOURCE.values(), ids=BROKEN_SOURCE.keys())
+def test_a_broken_source_description_loads_nothing_and_is_named(fixture_dir, case):
+    change, message = case
+    edit(fixture_dir, "dataset.json", change)
+    described = list(Source.objects.values(*DESCRIPTION))
+    with pytest.raises(CommandError) as excinfo:
+        call_command("load_dataset", "--dir", str(fixture_dir))
+    assert message in str(excinfo.value)
+    assert list(Source.objects.values(*DESCRIPTION)) == described

@@ -1,12 +1,13 @@
 """Every citation points at the exact words it quotes, and together they cover the source."""
 
 import re
+from http import HTTPStatus
 
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.fields import GenericRelation
 
-from sources.models import Citation
+from sources.models import Citation, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +60,61 @@ def test_every_record_has_a_citation():
         missing = model.objects.filter(citations__isnull=True).values_list("slug", flat=True)
         uncited += [f"{model._meta.label}:{slug}" for slug in missing]
     assert uncited == []
+
+
+def test_the_source_record_says_what_the_document_is_and_who_holds_its_rights(client):
+    detail = client.get("/api/v1/sources/japan-russia-1903-1905/").json()
+    assert detail["description"].startswith("An English passage")
+    assert "does not say whether it is a translation" in detail["description"]
+    assert detail["language"] == "en"
+    # The name is the dataset's: the document bears no title.
+    assert detail["title_supplied"] is True
+    # A reported online publication is unconfirmed: it is no value, and the note says why.
+    assert detail["publication"] is None
+    assert "no reference confirms it" in detail["note"]
+    assert "http" not in detail["note"]
+    assert detail["rights"].startswith("The rights in the source text stay with its publisher")
+    assert "CC BY 4.0" in detail["rights"]
+    assert detail["offset_unit"] == "unicode-code-point"
+    listed = client.get("/api/v1/sources/").json()["results"][0]
+    assert {key: listed[key] for key in listed} == {key: detail[key] for key in listed}
+    assert "text" not in listed
+
+
+def test_citation_offsets_count_code_points_not_bytes(client):
+    text = client.get("/api/v1/sources/japan-russia-1903-1905/").json()["text"]
+    # Two ’ (at 213 and 2001) are three UTF-8 bytes each: every byte offset after 213 is off.
+    assert [i for i, c in enumerate(text) if not c.isascii()] == [213, 2001]
+    assert len(text.encode("utf-8")) == len(text) + 4
+    found = client.get("/api/v1/citations/", {"search": "Russia must respect the independence"}).json()
+    citation = found["results"][0]
+    start, end = citation["start"], citation["end"]
+    assert start > 213
+    assert text[start:end] == citation["quote"]
+    assert text.encode("utf-8")[start:end].decode("utf-8", errors="replace") != citation["quote"]
+
+
+def test_editors_describe_the_source_in_the_admin_but_cannot_change_its_text(make_user, client, text):
+    client.force_login(make_user("bibliographer", superuser=True))
+    source = Source.objects.get()
+    url = f"/admin/sources/source/{source.pk}/change/"
+    assert client.get(url).status_code == HTTPStatus.OK
+    form = {
+        "name": source.name,
+        "title_supplied": "on",
+        "description": source.description,
+        "language": "en-GB",
+        "publication": "",
+        "note": "Checked against nothing yet.",
+        "rights": source.rights,
+        "text": "Rewritten.",
+    }
+    response = client.post(url, form)
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
+    source.refresh_from_db()
+    assert (source.language, source.note) == ("en-GB", "Checked against nothing yet.")
+    assert source.publication is None  # an empty box is no publication, not ""
+    assert source.text == text
+    refused = client.post(url, form | {"language": "en_GB"})
+    assert refused.status_code == HTTPStatus.OK
+    assert "BCP 47" in refused.content.decode()

@@ -238,3 +238,24 @@ def test_the_non_blank_pattern_takes_exactly_what_the_api_takes(text):
     from api.schema import NON_BLANK_PATTERN
 
     assert bool(re.search(NON_BLANK_PATTERN, text)) == bool(text.strip())
+
+
+def test_the_schema_gives_the_licence_how_to_cite_and_what_offsets_count():
+    schema = generated()
+    assert schema["info"]["license"] == {
+        "name": "CC BY 4.0",
+        "url": "https://creativecommons.org/licenses/by/4.0/",
+    }
+    description = schema["info"]["description"]
+    assert "its rights stay with its publisher" in description
+    assert "Cite the dataset as: *Japan–Russia 1903–1905 API*" in description
+    assert f"version {schema['info']['version']}" in description
+    schemas = schema["components"]["schemas"]
+    source = schemas["SourceDetail"]["properties"]
+    assert {"title_supplied", "description", "language", "publication", "note", "rights"} <= set(source)
+    assert source["publication"]["nullable"] is True
+    assert "Unicode code points" in source["offset_unit"]["description"]
+    assert schemas["OffsetUnitEnum"]["enum"] == ["unicode-code-point"]
+    for name in ("Citation", "CitationDetail"):
+        for offset in ("start", "end"):
+            assert "in Unicode code points" in schemas[name]["properties"][offset]["description"], name

@@ -255,6 +255,7 @@ BAD_INPUT = {
         "party": "nope",
         "subject": {"type": "volcano", "slug": "x"},
         "description": "",
+        "note": ["x"],
     },
     "claims/mukden-was-decisive/": {
         "name": "",
