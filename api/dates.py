@@ -12,6 +12,8 @@ import re
 from django.db import models
 from django.db.models import F, Q
 
+from api.readings import Basis, basis_field, rationale_field, reading_has_rationale
+
 
 class Precision(models.TextChoices):
     DAY = "day", "day"
@@ -68,8 +70,10 @@ def period_end(value: datetime.date, precision: str) -> datetime.date:
 
 def partial_date_constraints(date_field: str) -> list[models.CheckConstraint]:
     """A date and its precision are set together, the precision is a known one, and a month-
-    or year-precision date is stored on the first day of its period."""
+    or year-precision date is stored on the first day of its period; a date has a basis (and
+    only a date has one), and a date that is our reading says why."""
     precision_field = f"{date_field}_precision"
+    basis, rationale = f"{date_field}_basis", f"{date_field}_rationale"
     both_null = Q(**{f"{date_field}__isnull": True, f"{precision_field}__isnull": True})
     # A CHECK whose expression is NULL passes, so `IN` alone would let a NULL precision by.
     both_set = Q(
@@ -101,6 +105,17 @@ def partial_date_constraints(date_field: str) -> list[models.CheckConstraint]:
                 f"{date_field}: a month-precision date is stored on day 1, a year-precision date "
                 "on January 1."
             ),
+        ),
+        models.CheckConstraint(
+            condition=Q(**{f"{date_field}__isnull": True, f"{basis}__isnull": True})
+            | Q(**{f"{date_field}__isnull": False, f"{basis}__isnull": False, f"{basis}__in": Basis.values}),
+            name=f"%(app_label)s_%(class)s_{date_field}_has_basis",
+            violation_error_message=(
+                f"A date has a basis ({basis}: {' or '.join(Basis.values)}); an empty date has none."
+            ),
+        ),
+        reading_has_rationale(
+            basis, rationale, f"%(app_label)s_%(class)s_{date_field}_reading_has_rationale", "a date"
         ),
     ]
 
@@ -145,11 +160,22 @@ class DatedQuerySet(models.QuerySet):
         return self.filter(overlapping("date", start, end))
 
 
+def basis_of_date() -> models.CharField:
+    return basis_field("the date", null=True)
+
+
+def rationale_of_date() -> models.TextField:
+    return rationale_field("the date")
+
+
 class DatedRecord(models.Model):
-    """A record with one date to its precision: what the timeline and date filters read."""
+    """A record with one date to its precision, and whether the source states the date or we
+    read it (api.readings): what the timeline and date filters read."""
 
     date = date_field("date")
     date_precision = precision_field()
+    date_basis = basis_of_date()
+    date_rationale = rationale_of_date()
 
     objects = DatedQuerySet.as_manager()
 

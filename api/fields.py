@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from api.dates import PARTIAL_DATE_SCHEMA, format_partial_date, parse_partial_date
+from api.readings import Basis
 from api.registry import citable_models, detail_url, owned_record_serializer, record_type, record_url
 
 # What Django's slug validator accepts, as the schema states it.
@@ -172,7 +173,8 @@ class OwnedRecordsField(serializers.Field):
 class PartialDateField(serializers.Field):
     """A date written to its precision: "1905-09-05", "1903-08" or "1904"; null where unknown.
 
-    Writing one sets both the date and its precision, which follows from the form given.
+    Writing one sets both the date and its precision, which follows from the form given;
+    writing null clears what was said of the date too (its basis and rationale, api.readings).
     """
 
     def __init__(self, date_field: str = "date", **kwargs):
@@ -183,7 +185,13 @@ class PartialDateField(serializers.Field):
 
     def validate_empty_values(self, data):
         if data is None:
-            return True, {self.date_field: None, f"{self.date_field}_precision": None}
+            name = self.date_field
+            return True, {
+                name: None,
+                f"{name}_precision": None,
+                f"{name}_basis": None,
+                f"{name}_rationale": "",
+            }
         return super().validate_empty_values(data)
 
     def to_internal_value(self, data):
@@ -283,3 +291,24 @@ STRICT_FIELDS = {
     # Documented as a string, as it is read: "41.80000" (coordinates are numbers: CoordinateField).
     serializers.DecimalField: strict(serializers.DecimalField, str),
 }
+
+
+def date_basis_fields(date_field: str) -> tuple[serializers.Field, serializers.Field]:
+    """The basis and rationale of a date (api.readings), for a serializer that names the date
+    otherwise than its model field ("signed" for a treaty's `date`)."""
+    basis = STRICT_FIELDS[serializers.ChoiceField](
+        choices=Basis.choices,
+        source=f"{date_field}_basis",
+        allow_null=True,
+        required=False,
+        help_text=(
+            "Whether the source states the date (document) or it is our reading (reading); null when undated."
+        ),
+    )
+    rationale = STRICT_FIELDS[serializers.CharField](
+        source=f"{date_field}_rationale",
+        allow_blank=True,
+        required=False,
+        help_text="Why the date is read this way: required for a reading.",
+    )
+    return basis, rationale

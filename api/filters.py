@@ -14,6 +14,7 @@ from rest_framework.exceptions import NotFound
 
 from api.dates import PARTIAL_DATE_SCHEMA, overlapping, parse_partial_date, period_end
 from api.fields import SLUG_PATTERN
+from api.readings import Basis
 
 
 def invalid(message: str) -> forms.ValidationError:
@@ -158,6 +159,19 @@ class RecordTypeFilter(django_filters.ChoiceFilter):
             return qs
         content_type = ContentType.objects.get_for_model(self.kinds()[value])
         return qs.filter(**{self.content_type_field: content_type})
+
+
+class DateBasisFilter(django_filters.ChoiceFilter):
+    """Records whose date the source states (`document`) or we read from it (`reading`); an
+    undated record matches neither."""
+
+    def __init__(self, date_field: str = "date", **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            "document: only records whose date the source states; reading: only those whose date "
+            "is our reading of the source (its rationale says why). Undated records match neither.",
+        )
+        super().__init__(choices=Basis.choices, field_name=f"{date_field}_basis", **kwargs)
 
 
 def selects_everything(filterset_class, query_params) -> bool:

@@ -236,7 +236,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {"PrecisionEnum": "api.dates.Precision"},
+    "ENUM_NAME_OVERRIDES": {"PrecisionEnum": "api.dates.Precision", "BasisEnum": "api.readings.Basis"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema_hooks.add_problem_responses_and_examples",

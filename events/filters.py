@@ -1,7 +1,14 @@
 import django_filters
 from django.db.models import Q
 
-from api.filters import DateRangeBound, IntegerFilter, RecordTypeFilter, SlugChoiceFilter, StrictBooleanFilter
+from api.filters import (
+    DateBasisFilter,
+    DateRangeBound,
+    IntegerFilter,
+    RecordTypeFilter,
+    SlugChoiceFilter,
+    StrictBooleanFilter,
+)
 from api.registry import figure_subject_models
 from events.models import (
     Claim,
@@ -36,10 +43,11 @@ class NegotiationFilter(django_filters.FilterSet):
     )
     start = DateRangeBound(bound="start")
     end = DateRangeBound(bound="end")
+    opened_basis = DateBasisFilter()
 
     class Meta:
         model = Negotiation
-        fields = ["party", "start", "end"]
+        fields = ["party", "start", "end", "opened_basis"]
 
     def filter_party(self, qs, name, value):
         return qs.filter(Q(initiated_by=value) | Q(counterparty=value))
@@ -82,10 +90,11 @@ class EventFilter(django_filters.FilterSet):
     )
     start = DateRangeBound(bound="start")
     end = DateRangeBound(bound="end")
+    date_basis = DateBasisFilter()
 
     class Meta:
         model = Event
-        fields = ["kind", "party", "place", "negotiation", "dated", "start", "end"]
+        fields = ["kind", "party", "place", "negotiation", "dated", "start", "end", "date_basis"]
 
 
 class EngagementFilter(django_filters.FilterSet):
@@ -94,10 +103,11 @@ class EngagementFilter(django_filters.FilterSet):
     victor = SlugChoiceFilter(Party, help_text="Slug of the victor.")
     start = DateRangeBound(bound="start")
     end = DateRangeBound(bound="end")
+    date_basis = DateBasisFilter()
 
     class Meta:
         model = Engagement
-        fields = ["kind", "party", "place", "victor", "start", "end"]
+        fields = ["kind", "party", "place", "victor", "start", "end", "date_basis"]
 
 
 class FigureFilter(django_filters.FilterSet):

@@ -6,8 +6,16 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from api.dates import DatedRecord, date_field, partial_date_constraints, precision_field
+from api.dates import (
+    DatedRecord,
+    basis_of_date,
+    date_field,
+    partial_date_constraints,
+    precision_field,
+    rationale_of_date,
+)
 from api.deletion import PART, Dependents, Links
+from api.readings import Basis
 from api.registry import figure_subject_models, record_type
 from sources.models import SMALL_INT_MAX, Citation, CitedRecord
 
@@ -131,6 +139,8 @@ class Negotiation(CitedRecord, DatedRecord, OwnsFigures):
     date = date_field("opened")
     ended = date_field("ended")
     ended_precision = precision_field()
+    ended_basis = basis_of_date()
+    ended_rationale = rationale_of_date()
     outcome = models.TextField(help_text="How the talks ended, in the source's words.")
 
     history = HistoricalRecords()
@@ -200,9 +210,7 @@ class Counterproposal(NumberedTerms):
 class Response(models.Model):
     """A counterproposal answering a request, and whether the source says so."""
 
-    class Basis(models.TextChoices):
-        DOCUMENT = "document", "stated by the document"
-        READING = "reading", "our reading of the document"
+    Basis = Basis
 
     counterproposal = models.ForeignKey(Counterproposal, on_delete=PART, related_name="responses")
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="responses")

@@ -7,6 +7,7 @@ from api.fields import (
     OwnedRecordsField,
     PartialDateField,
     RecordSummaryField,
+    date_basis_fields,
     record_url_field,
 )
 from api.registry import figure_subject_models, shown_inside_owners
@@ -156,6 +157,7 @@ class NegotiationSerializer(CitedSerializer):
     counterparty = party_link()
     opened = PartialDateField("date", help_text="When the talks opened, to its precision.")
     opened_precision = serializers.CharField(source="date_precision", read_only=True, allow_null=True)
+    opened_basis, opened_rationale = date_basis_fields("date")
     ended = PartialDateField("ended", help_text="When the talks ended, to its precision.")
     figures = OwnedRecordsField()
 
@@ -169,8 +171,12 @@ class NegotiationSerializer(CitedSerializer):
             "counterparty",
             "opened",
             "opened_precision",
+            "opened_basis",
+            "opened_rationale",
             "ended",
             "ended_precision",
+            "ended_basis",
+            "ended_rationale",
             "outcome",
             "figures",
             "citations",
@@ -217,6 +223,8 @@ class EventSerializer(CitedSerializer):
             "kind",
             "date",
             "date_precision",
+            "date_basis",
+            "date_rationale",
             "negotiation",
             "parties",
             "places",
@@ -246,6 +254,8 @@ class EngagementSerializer(CitedSerializer):
             "kind",
             "date",
             "date_precision",
+            "date_basis",
+            "date_rationale",
             "places",
             "belligerents",
             "victor",

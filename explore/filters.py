@@ -4,13 +4,14 @@ import django_filters
 from django.db.models import Q
 
 from api.backends import SEARCH_MAX_LENGTH
-from api.filters import DateRangeBound
+from api.filters import DateBasisFilter, DateRangeBound
 from api.registry import dated_models, record_type
 
 
 class TimelineFilter(django_filters.FilterSet):
     start = DateRangeBound(bound="start")
     end = DateRangeBound(bound="end")
+    date_basis = DateBasisFilter()
     type = django_filters.ChoiceFilter(
         choices=lambda: [(name, name) for name in sorted(dated_models())],
         method="filter_type",

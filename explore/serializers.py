@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from api.dates import Precision
 from api.fields import PartialDateField, RecordSummarySerializer
+from api.readings import Basis
 
 
 class TimelineEntrySerializer(RecordSummarySerializer):
@@ -11,6 +12,11 @@ class TimelineEntrySerializer(RecordSummarySerializer):
         read_only=True, help_text="Written to its precision: YYYY-MM-DD, YYYY-MM or YYYY."
     )
     date_precision = serializers.ChoiceField(choices=Precision.choices, read_only=True)
+    date_basis = serializers.ChoiceField(
+        choices=Basis.choices,
+        read_only=True,
+        help_text="Whether the source states the date (document) or it is our reading (reading).",
+    )
 
     class Meta:
         ref_name = "TimelineEntry"

@@ -16,6 +16,7 @@ from api.dates import PARTIAL_DATE_SCHEMA, Precision, format_partial_date
 from api.fields import summary, summary_of
 from api.filters import selects_everything
 from api.query import CheckedQueryMixin, view_parameters
+from api.readings import Basis
 from api.registry import dated_models
 from explore.filters import RecordSearchFilter, TimelineFilter
 from explore.serializers import SearchHitSerializer, TimelineEntrySerializer
@@ -77,7 +78,9 @@ class TimelineView(ExploreView):
         description=(
             "Events, negotiations, engagements and treaties that the source dates, merged in date "
             "order. A date counts with its whole period: a month-precision date overlaps any range "
-            "that touches its month. Records the source does not date are left out."
+            "that touches its month. Records the source does not date are left out. A date that is "
+            'our reading (a year taken from the sentence before, a date derived from "three weeks '
+            "after\") says so: `date_basis` is `reading`, and the record's rationale says why."
         ),
         tags=["Explore"],
         responses=TimelineEntrySerializer(many=True),
@@ -101,13 +104,19 @@ class TimelineView(ExploreView):
                 enum=sorted(dated_models()),
                 description="Only records of this kind.",
             ),
+            OpenApiParameter(
+                "date_basis",
+                OpenApiTypes.STR,
+                enum=Basis.values,
+                description="document: only dates the source states; reading: only dates we read from it.",
+            ),
         ],
     )
     def get(self, request, format=None):
         entries = []
         for kind, model in dated_models().items():
-            for slug, name, date, precision in self.dated(model):
-                entries.append((date, PRECISION_ORDER[precision], kind, slug, name, precision))
+            for slug, name, date, precision, basis in self.dated(model):
+                entries.append((date, PRECISION_ORDER[precision], kind, slug, name, precision, basis))
         entries.sort()
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(
@@ -116,15 +125,16 @@ class TimelineView(ExploreView):
                     **summary(request, dated_models()[kind], slug, name),
                     "date": format_partial_date(date, precision),
                     "date_precision": precision,
+                    "date_basis": basis,
                 }
-                for date, _order, kind, slug, name, precision in page
+                for date, _order, kind, slug, name, precision, basis in page
             ]
         )
 
     def dated(self, model) -> list[tuple]:
-        """(slug, name, date, precision) of `model`'s dated records that the request selects."""
+        """(slug, name, date, precision, basis) of `model`'s dated records that the request selects."""
         dated = model.objects.filter(date__isnull=False)
-        columns = ("slug", "name", "date", "date_precision")
+        columns = ("slug", "name", "date", "date_precision", "date_basis")
         if selects_everything(self.filterset_class, self.request.query_params):
             return statements.rows(("timeline", model), lambda: dated.values_list(*columns))
         return self.filterset(dated).filter_queryset(dated).values_list(*columns)

@@ -56,7 +56,10 @@ def test_a_month_precision_date_overlaps_any_range_touching_its_month(client):
     assert "negotiations-opened" in slugs(client, "/api/v1/events/", start="1903-08-31", end="1903-09-30")
     # "1904-01" (negotiations ended) overlaps a range that ends on 1 January 1904.
     assert "negotiations-ended" in slugs(client, "/api/v1/events/", start="1903-12-01", end="1904-01-01")
-    assert slugs(client, "/api/v1/events/", start="1904-02", end="1904-02") == ["breaking-off-of-relations"]
+    assert slugs(client, "/api/v1/events/", start="1904-02", end="1904-02") == [
+        "no-reply",
+        "breaking-off-of-relations",
+    ]
     assert slugs(client, "/api/v1/events/", start="1905") == []
 
 
@@ -165,6 +168,7 @@ def test_timeline_is_every_dated_record_in_order(client):
         ("negotiation", "japan-russia-negotiations-1903-1904", "1903-08"),
         ("event", "negotiations-ended", "1904-01"),
         ("event", "final-proposal", "1904-01-13"),
+        ("event", "no-reply", "1904-02-03"),
         ("event", "breaking-off-of-relations", "1904-02-04"),
         ("treaty", "portsmouth-treaty", "1905-09-05"),
     ]
@@ -177,12 +181,50 @@ def test_timeline_filters_by_range_and_type(client):
     assert [e["slug"] for e in in_1904] == [
         "negotiations-ended",
         "final-proposal",
+        "no-reply",
         "breaking-off-of-relations",
     ]
     assert [e["slug"] for e in results(client, "/api/v1/timeline/", type="treaty")] == ["portsmouth-treaty"]
     assert results(client, "/api/v1/timeline/", start="1905", end="1904") == []
     assert "type" in errors(client, "/api/v1/timeline/", type="battle")
     assert "when" in errors(client, "/api/v1/timeline/", when="1904")
+
+
+def test_a_date_that_is_our_reading_says_so_and_can_be_left_out(client):
+    # The year of "On February 4" comes from the sentence before; "three weeks" after 13 January
+    # is derived; "August 1903" for the opening is read from the sentence before it.
+    readings = {"negotiations-opened", "no-reply", "breaking-off-of-relations"}
+    entries = results(client, "/api/v1/timeline/", page_size=100)
+    assert {e["slug"] for e in entries if e["date_basis"] == "reading"} == readings | {
+        "japan-russia-negotiations-1903-1904"
+    }
+    stated = results(client, "/api/v1/timeline/", date_basis="document", page_size=100)
+    assert {e["slug"] for e in stated} == {e["slug"] for e in entries} - readings - {
+        "japan-russia-negotiations-1903-1904"
+    }
+    assert set(slugs(client, "/api/v1/events/", date_basis="reading")) == readings
+    no_reply = client.get("/api/v1/events/no-reply/").json()
+    assert (no_reply["date"], no_reply["date_basis"]) == ("1904-02-03", "reading")
+    assert "three weeks after 13 January 1904 is 3 February 1904" in no_reply["date_rationale"]
+    treaty = client.get("/api/v1/treaties/portsmouth-treaty/").json()
+    assert (treaty["signed_basis"], treaty["signed_rationale"]) == ("document", "")
+    negotiation = client.get("/api/v1/negotiations/japan-russia-negotiations-1903-1904/").json()
+    assert (negotiation["opened_basis"], negotiation["ended_basis"]) == ("reading", "document")
+    assert slugs(client, "/api/v1/negotiations/", opened_basis="document") == []
+    assert "date_basis" in errors(client, "/api/v1/events/", date_basis="guess")
+
+
+def test_every_date_has_a_basis_and_every_reading_a_rationale():
+    from api.registry import dated_models
+    from events.models import Negotiation
+
+    dated = [(model, "date") for model in dated_models().values()] + [(Negotiation, "ended")]
+    for model, field in dated:
+        for record in model.objects.all():
+            date, basis = getattr(record, field), getattr(record, f"{field}_basis")
+            assert (date is None) == (basis is None), (record.slug, field)
+            if basis == "reading":
+                assert getattr(record, f"{field}_rationale").strip(), (record.slug, field)
 
 
 def test_search_finds_every_kind_of_record(client):

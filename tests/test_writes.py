@@ -120,6 +120,8 @@ def test_relations_and_dates_are_written_as_slugs_and_partial_dates(users, api_a
             "name": "Treaty ratified",
             "kind": "peace-talks",
             "date": "1905-10",
+            "date_basis": "reading",
+            "date_rationale": "x",
             "parties": ["japan", "russia"],
             "places": ["portsmouth"],
             "description": "x",
@@ -128,10 +130,34 @@ def test_relations_and_dates_are_written_as_slugs_and_partial_dates(users, api_a
     )
     assert response.status_code == HTTPStatus.CREATED, response.content
     body = response.json()
-    assert (body["date"], body["date_precision"]) == ("1905-10", "month")
+    assert (body["date"], body["date_precision"], body["date_basis"]) == ("1905-10", "month", "reading")
     assert [p["slug"] for p in body["parties"]] == ["japan", "russia"]
+    # Clearing a date clears what was said of it.
     cleared = client.patch("/api/v1/events/treaty-ratified/", {"date": None}, format="json").json()
-    assert (cleared["date"], cleared["date_precision"]) == (None, None)
+    assert (cleared["date"], cleared["date_precision"], cleared["date_basis"], cleared["date_rationale"]) == (
+        None,
+        None,
+        None,
+        "",
+    )
+
+
+def test_a_date_needs_a_basis_and_a_reading_its_rationale(users, api_as):
+    client = api_as(users["admin"])
+    url = "/api/v1/engagements/battle-of-tsushima/"
+    unlabelled = client.patch(url, {"date": "1905-05"}, format="json")
+    assert errors_of(unlabelled, HTTPStatus.UNPROCESSABLE_ENTITY) == {
+        "__all__": ["A date has a basis (date_basis: document or reading); an empty date has none."]
+    }
+    unexplained = client.patch(url, {"date": "1905-05", "date_basis": "reading"}, format="json")
+    assert errors_of(unexplained, HTTPStatus.UNPROCESSABLE_ENTITY) == {
+        "__all__": ["A date that is our reading says why (date_rationale)."]
+    }
+    assert client.get(url).json()["date"] is None
+    labelled = client.patch(
+        url, {"date": "1905-05", "date_basis": "reading", "date_rationale": "x"}, format="json"
+    )
+    assert (labelled.status_code, labelled.json()["date_basis"]) == (HTTPStatus.OK, "reading")
 
 
 def test_nested_rows_are_written_in_place(users, api_as):
@@ -217,7 +243,11 @@ BAD_INPUT = {
         "initiated_by": "atlantis",
         "counterparty": 7,
         "opened": "August 1903",
+        "opened_basis": "guess",
+        "opened_rationale": 1903,
         "ended": "1904-13",
+        "ended_basis": "",
+        "ended_rationale": None,
         "outcome": None,
     },
     "proposals/request-1/": {"number": 0, "negotiation": "nope", "party": "nope", "terms": ""},
@@ -232,6 +262,8 @@ BAD_INPUT = {
         "name": "",
         "kind": "party",
         "date": "13 January 1904",
+        "date_basis": "guess",
+        "date_rationale": ["x"],
         "negotiation": "nope",
         "parties": ["nope"],
         "places": "mukden",
@@ -243,6 +275,8 @@ BAD_INPUT = {
         "name": "",
         "kind": "duel",
         "date": 1905,
+        "date_basis": "stated",
+        "date_rationale": False,
         "places": ["nowhere"],
         "belligerents": [],
         "victor": "nope",
@@ -267,6 +301,8 @@ BAD_INPUT = {
     "treaties/portsmouth-treaty/": {
         "name": "",
         "signed": "5 September 1905",
+        "signed_basis": "guess",
+        "signed_rationale": 5,
         "signed_at": "nowhere",
         "arranged_by": "nobody",
         "parties": [],

@@ -1,6 +1,6 @@
 import django_filters
 
-from api.filters import DateRangeBound, IntegerFilter, SlugChoiceFilter
+from api.filters import DateBasisFilter, DateRangeBound, IntegerFilter, SlugChoiceFilter
 from events.models import Party, Place
 from treaties.models import TermParty, Treaty, TreatyTerm
 
@@ -9,10 +9,11 @@ class TreatyFilter(django_filters.FilterSet):
     party = SlugChoiceFilter(Party, help_text="Slug of a party to the treaty.", field_name="parties")
     start = DateRangeBound(bound="start")
     end = DateRangeBound(bound="end")
+    signed_basis = DateBasisFilter()
 
     class Meta:
         model = Treaty
-        fields = ["party", "start", "end"]
+        fields = ["party", "start", "end", "signed_basis"]
 
 
 class TreatyTermFilter(django_filters.FilterSet):

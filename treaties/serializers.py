@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from api.fields import LinkField, OwnedRecordsField, PartialDateField, record_url_field
+from api.fields import LinkField, OwnedRecordsField, PartialDateField, date_basis_fields, record_url_field
 from api.serializers import CitedSerializer, RowSerializer
 from events.models import Party, Place
 from treaties.models import TermParty, Treaty, TreatyTerm
@@ -47,6 +47,7 @@ class TreatySerializer(CitedSerializer):
     url = record_url_field("treaty")
     signed = PartialDateField(help_text="When it was signed, to its precision.")
     signed_precision = serializers.CharField(source="date_precision", read_only=True, allow_null=True)
+    signed_basis, signed_rationale = date_basis_fields("date")
     signed_at = LinkField(queryset=Place.objects.all(), allow_null=True, required=False)
     arranged_by = LinkField(queryset=Party.objects.all(), allow_null=True, required=False)
     parties = LinkField(queryset=Party.objects.all(), many=True, allow_empty=False)
@@ -60,6 +61,8 @@ class TreatySerializer(CitedSerializer):
             "name",
             "signed",
             "signed_precision",
+            "signed_basis",
+            "signed_rationale",
             "signed_at",
             "arranged_by",
             "parties",
