@@ -40,7 +40,12 @@ def test_filter_by_party_kind_place_and_treaty(client):
         "portsmouth-treaty-term-3"
     ]
     assert slugs(client, "/api/v1/terms/", party="japan", role="bound") == ["portsmouth-treaty-term-2"]
-    assert slugs(client, "/api/v1/counterproposals/", responds_to="request-2") == ["counterproposal-3"]
+    answering_2 = slugs(client, "/api/v1/counterproposals/", responds_to="request-2")
+    assert answering_2 == ["counterproposal-1", "counterproposal-3"]
+    assert slugs(client, "/api/v1/counterproposals/", responds_to="request-3") == [
+        "counterproposal-2",
+        "counterproposal-3",
+    ]
 
 
 def test_filter_interpretation_versus_fact(client):
