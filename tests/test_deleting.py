@@ -63,10 +63,13 @@ def test_a_treaty_with_terms_is_not_deleted(editor):
 
 def test_a_request_a_counterproposal_answers_is_not_deleted(editor):
     detail = refused(editor.delete("/api/v1/proposals/request-3/"))
-    assert detail == "Other records still refer to this one: counterproposal counterproposal-2 (responds_to)."
-    response = Response.objects.get(proposal__slug="request-3")
-    assert response.counterproposal.slug == "counterproposal-2"
-    assert response.rationale.startswith("Request 3 asks")
+    assert detail == (
+        "Other records still refer to this one: counterproposal counterproposal-2 (responds_to), "
+        "counterproposal counterproposal-3 (responds_to)."
+    )
+    responses = Response.objects.filter(proposal__slug="request-3").order_by("counterproposal__slug")
+    assert [r.counterproposal.slug for r in responses] == ["counterproposal-2", "counterproposal-3"]
+    assert responses[0].rationale.startswith("Request 3 asks")
 
 
 def test_a_place_other_records_link_to_is_not_deleted(editor):

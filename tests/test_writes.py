@@ -416,6 +416,7 @@ def test_a_citation_can_be_corrected_in_place(users, api_as):
 
 def test_a_rule_a_written_row_breaks_is_a_422_naming_the_row(users, api_as):
     client = api_as(users["admin"])
+    before = client.get("/api/v1/counterproposals/counterproposal-1/").json()["responds_to"]
     response = client.patch(
         "/api/v1/counterproposals/counterproposal-1/",
         {
@@ -429,8 +430,7 @@ def test_a_rule_a_written_row_breaks_is_a_422_naming_the_row(users, api_as):
     errors = errors_of(response, HTTPStatus.UNPROCESSABLE_ENTITY)
     assert errors["responds_to"][0] == {}
     assert errors["responds_to"][1] == {"__all__": ["A link that is our reading says why."]}
-    answers = client.get("/api/v1/counterproposals/counterproposal-1/").json()["responds_to"]
-    assert [a["proposal"]["slug"] for a in answers] != ["request-1", "request-2"]
+    assert client.get("/api/v1/counterproposals/counterproposal-1/").json()["responds_to"] == before
 
 
 def test_a_number_taken_within_its_parent_is_a_409(users, api_as):
