@@ -182,7 +182,9 @@ def test_citation_detail_queries_are_pinned(client, stored):
 def test_timeline_queries_are_one_per_dated_kind(client, query, kinds):
     # One SELECT of each dated kind's (slug, name, date, precision) the query selects.
     factories.fill(factories.engagement, Engagement, 50)
-    Engagement.objects.filter(date__isnull=True).update(date=datetime.date(1905, 3, 1), date_precision="day")
+    Engagement.objects.filter(date__isnull=True).update(
+        date=datetime.date(1905, 3, 1), date_precision="day", date_basis="reading", date_rationale="A test's."
+    )
     one, page_one = count_queries(client, f"/api/v1/timeline/{query}{'&' if query else '?'}page_size=1")
     fifty, page_fifty = count_queries(client, f"/api/v1/timeline/{query}{'&' if query else '?'}page_size=50")
     assert (len(page_one["results"]), len(page_fifty["results"])) == (1, 50)
