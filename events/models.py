@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 from api.dates import DatedRecord, date_field, partial_date_constraints, precision_field
 from api.deletion import PART, Dependents, Links
 from api.registry import figure_subject_models, record_type
-from sources.models import SMALL_INT_MAX, Citation, CitedRecord
+from sources.models import SMALL_INT_MAX, Citation, CitedRecord, record_history
 
 
 class Party(CitedRecord):
@@ -37,7 +37,7 @@ class Party(CitedRecord):
         help_text="The state an armed force or an office-holder belongs to.",
     )
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta:
         ordering = ["name"]
@@ -84,7 +84,7 @@ class Place(CitedRecord):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta:
         ordering = ["name"]
@@ -133,7 +133,7 @@ class Negotiation(CitedRecord, DatedRecord, OwnsFigures):
     ended_precision = precision_field()
     outcome = models.TextField(help_text="How the talks ended, in the source's words.")
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta(DatedRecord.Meta):
         constraints = [*DatedRecord.Meta.constraints, *partial_date_constraints("ended")]
@@ -178,7 +178,7 @@ class Proposal(NumberedTerms):
 
     label = "Request"
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta(NumberedTerms.Meta):
         pass
@@ -191,7 +191,7 @@ class Counterproposal(NumberedTerms):
 
     responds_to = models.ManyToManyField(Proposal, through="Response", related_name="counterproposals")
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta(NumberedTerms.Meta):
         pass
@@ -251,7 +251,7 @@ class Event(CitedRecord, DatedRecord, OwnsFigures):
     description = models.TextField(help_text="What happened, in the source's words.")
     note = models.TextField(blank=True, help_text="How the record reads the source, where it must.")
 
-    history = HistoricalRecords(m2m_fields=[parties, places])
+    history = record_history(m2m_fields=[parties, places])
 
     class Meta(DatedRecord.Meta):
         pass
@@ -284,7 +284,7 @@ class Engagement(CitedRecord, DatedRecord, OwnsFigures):
     )
     outcome = models.TextField(help_text="The outcome as the source states it.")
 
-    history = HistoricalRecords(m2m_fields=[places, belligerents])
+    history = record_history(m2m_fields=[places, belligerents])
 
     class Meta(DatedRecord.Meta):
         ordering = ["number"]
@@ -330,7 +330,7 @@ class Figure(CitedRecord):
 
     objects = FigureQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta:
         ordering = ["subject_type", "subject_id", "slug"]
@@ -365,7 +365,7 @@ class Claim(CitedRecord):
     parties = Links(Party, blank=True, related_name="claims")
     places = Links(Place, blank=True, related_name="claims")
 
-    history = HistoricalRecords(m2m_fields=[parties, places])
+    history = record_history(m2m_fields=[parties, places])
 
     class Meta:
         ordering = ["slug"]

@@ -42,7 +42,18 @@ class FigureSerializer(CitedSerializer):
 
     class Meta:
         model = Figure
-        fields = ["slug", "url", "measure", "value", "unit", "party", "subject", "description", "citations"]
+        fields = [
+            "slug",
+            "url",
+            "measure",
+            "value",
+            "unit",
+            "party",
+            "subject",
+            "description",
+            "sequence",
+            "citations",
+        ]
 
 
 @shown_inside_owners
@@ -60,7 +71,7 @@ class PartySerializer(CitedSerializer):
 
     class Meta:
         model = Party
-        fields = ["slug", "url", "name", "kind", "role", "part_of", "citations"]
+        fields = ["slug", "url", "name", "kind", "role", "part_of", "sequence", "citations"]
 
 
 class PlaceSerializer(CitedSerializer):
@@ -70,7 +81,17 @@ class PlaceSerializer(CitedSerializer):
 
     class Meta:
         model = Place
-        fields = ["slug", "url", "name", "kind", "modern_name", "latitude", "longitude", "citations"]
+        fields = [
+            "slug",
+            "url",
+            "name",
+            "kind",
+            "modern_name",
+            "latitude",
+            "longitude",
+            "sequence",
+            "citations",
+        ]
 
 
 class ResponseToSerializer(RowSerializer):
@@ -111,6 +132,7 @@ class ProposalSerializer(CitedSerializer):
             "party",
             "terms",
             "answered_by",
+            "sequence",
             "citations",
         ]
 
@@ -135,6 +157,7 @@ class CounterproposalSerializer(CitedSerializer):
             "terms",
             "responds_to",
             "figures",
+            "sequence",
             "citations",
         ]
 
@@ -162,6 +185,7 @@ class NegotiationSerializer(CitedSerializer):
             "ended_precision",
             "outcome",
             "figures",
+            "sequence",
             "citations",
         ]
         read_only_fields = ["ended_precision"]
@@ -212,6 +236,7 @@ class EventSerializer(CitedSerializer):
             "description",
             "note",
             "figures",
+            "sequence",
             "citations",
         ]
         read_only_fields = ["date_precision"]
@@ -240,6 +265,7 @@ class EngagementSerializer(CitedSerializer):
             "victor",
             "outcome",
             "figures",
+            "sequence",
             "citations",
         ]
         read_only_fields = ["date_precision"]
@@ -252,4 +278,14 @@ class ClaimSerializer(CitedSerializer):
 
     class Meta:
         model = Claim
-        fields = ["slug", "url", "name", "statement", "is_interpretation", "parties", "places", "citations"]
+        fields = [
+            "slug",
+            "url",
+            "name",
+            "statement",
+            "is_interpretation",
+            "parties",
+            "places",
+            "sequence",
+            "citations",
+        ]

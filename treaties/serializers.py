@@ -39,6 +39,7 @@ class TreatyTermSerializer(CitedSerializer):
             "parties",
             "places",
             "figures",
+            "sequence",
             "citations",
         ]
 
@@ -64,6 +65,7 @@ class TreatySerializer(CitedSerializer):
             "arranged_by",
             "parties",
             "terms",
+            "sequence",
             "citations",
         ]
 
