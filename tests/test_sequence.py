@@ -11,7 +11,7 @@ from django.db.models import Min
 
 from api.registry import citable_models
 from config.urls import router
-from events.models import Claim, Party, Place
+from events.models import Claim, Engagement, Party, Place
 from sources.models import Citation
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,34 @@ def test_every_list_and_detail_shows_the_sequence(client):
         assert {r["slug"]: r["sequence"] for r in listed} == first_starts(model), prefix
         record = listed[0]
         assert client.get(f"/api/v1/{prefix}/{record['slug']}/").json()["sequence"] == record["sequence"]
+
+
+@pytest.mark.parametrize("prefix", sorted(NARRATED_LISTS.values()))
+def test_every_narrated_list_orders_by_sequence(client, prefix):
+    forwards = client.get(f"/api/v1/{prefix}/", {"page_size": 100, "ordering": "sequence"})
+    assert forwards.status_code == HTTPStatus.OK, forwards.content
+    ascending = [r["sequence"] for r in forwards.json()["results"]]
+    backwards = client.get(f"/api/v1/{prefix}/", {"page_size": 100, "ordering": "-sequence"}).json()
+    descending = [r["sequence"] for r in backwards["results"]]
+    assert len(ascending) == forwards.json()["count"] > 0
+    assert ascending == sorted(ascending)
+    assert descending == sorted(ascending, reverse=True)
+
+
+def test_records_sharing_a_sequence_keep_the_lists_own_order(client):
+    # The five engagements are all first cited at "Japan's winning consecutive victories".
+    assert set(Engagement.objects.values_list("sequence", flat=True)) == {1996}
+    by_sequence = client.get("/api/v1/engagements/", {"ordering": "sequence"}).json()["results"]
+    assert [r["number"] for r in by_sequence] == [1, 2, 3, 4, 5]
+    # Across pages too: no record on two pages, none on neither.
+    pages = [
+        r["slug"]
+        for page in (1, 2, 3)
+        for r in client.get(
+            "/api/v1/engagements/", {"ordering": "-sequence", "page_size": 2, "page": page}
+        ).json()["results"]
+    ]
+    assert pages == [r["slug"] for r in by_sequence]
 
 
 def test_the_sequence_follows_a_citation_created_moved_and_deleted_through_the_api(editor):
