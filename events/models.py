@@ -272,7 +272,12 @@ class Engagement(CitedRecord, DatedRecord, OwnsFigures):
     number = models.PositiveSmallIntegerField(
         unique=True,
         validators=[MinValueValidator(1), MaxValueValidator(SMALL_INT_MAX)],
-        help_text="Its number in the source's list.",
+        help_text=(
+            "Its place in the source's list of engagements, not a chronology: the list is not in "
+            "date order (maritime control, (2), ran February–August 1904). For the source's "
+            "narrative order see `sequence` (`?ordering=sequence`) and the timeline "
+            "(`?order=narrative`)."
+        ),
     )
     name = models.CharField(max_length=200, help_text="The heading the source gives it.")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -143,7 +143,11 @@ class EventViewSet(RecordViewSet):
     "engagements",
     "War",
     "The battles and campaigns the source lists, in its order, with the outcome as it states it "
-    "and every number it gives about them.",
+    "and every number it gives about them. `number` is an engagement's place in the source's list, "
+    "not a chronology: the list is not in date order (maritime control, its (2), ran "
+    "February–August 1904), and the source dates no engagement. `?ordering=sequence` orders them "
+    "by where the source first cites each; the timeline (`/api/v1/timeline/?order=narrative`) "
+    "places them among the steps of the diplomacy, in the source's narrative order.",
 )
 class EngagementViewSet(RecordViewSet):
     queryset = Engagement.objects.select_related("victor").prefetch_related(

@@ -267,3 +267,13 @@ def test_the_migration_sets_the_sequence_of_the_records_a_database_holds(transac
     for model in citable_models().values():
         assert dict(model.objects.values_list("slug", "sequence")) == first_starts(model), model
     assert 3 in {record.sequence for model in citable_models().values() for record in model.objects.all()}
+
+
+def test_the_engagements_docs_say_their_number_is_no_chronology(client):
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    listed = schema["paths"]["/api/v1/engagements/"]["get"]["description"]
+    number = schema["components"]["schemas"]["Engagement"]["properties"]["number"]["description"]
+    for text in (listed, number):
+        assert "not a chronology" in text
+        assert "?ordering=sequence" in text
+        assert "?order=narrative" in text

@@ -4,6 +4,7 @@
 
 from functools import partial
 
+import django.core.validators
 from django.db import migrations, models
 
 from sources.models import set_sequences
@@ -62,6 +63,16 @@ class Migration(migrations.Migration):
             model_name='proposal',
             name='sequence',
             field=models.PositiveIntegerField(blank=True, db_index=True, editable=False, help_text="The offset of the record's first citation in the source: the source's narrative order. Set from its citations (the smallest start), never written; null while it has none. Records whose first citations start at the same offset share it.", null=True),
+        ),
+        migrations.AlterField(
+            model_name='engagement',
+            name='number',
+            field=models.PositiveSmallIntegerField(help_text="Its place in the source's list of engagements, not a chronology: the list is not in date order (maritime control, (2), ran February–August 1904). For the source's narrative order see `sequence` (`?ordering=sequence`) and the timeline (`?order=narrative`).", unique=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(32767)]),
+        ),
+        migrations.AlterField(
+            model_name='historicalengagement',
+            name='number',
+            field=models.PositiveSmallIntegerField(db_index=True, help_text="Its place in the source's list of engagements, not a chronology: the list is not in date order (maritime control, (2), ran February–August 1904). For the source's narrative order see `sequence` (`?ordering=sequence`) and the timeline (`?order=narrative`).", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(32767)]),
         ),
         migrations.RunPython(partial(set_sequences, app_label='events'), migrations.RunPython.noop),
     ]
