@@ -76,4 +76,5 @@ class CitedAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        return [*readonly, "slug"] if obj is not None else readonly
+        # Its place in the source is shown, never edited: its citations set it.
+        return [*readonly, "slug", "sequence"] if obj is not None else readonly

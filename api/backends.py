@@ -72,8 +72,13 @@ class StrictOrderingFilter(filters.OrderingFilter):
         ordering = self.get_ordering(request, queryset, view)
         if not ordering:
             return queryset
+        # Ties in the list's own order: records often share a value (the five engagements are
+        # all first cited at one offset), and a database left to order them may order them
+        # differently for each page.
+        named = {term.removeprefix("-") for term in ordering if isinstance(term, str)}
+        ties = [term for term in getattr(view, "ordering", None) or () if term.removeprefix("-") not in named]
         # Empty values last, as PostgreSQL does: SQLite would put them first.
-        return queryset.order_by(*(self.nulls_last(term) for term in ordering))
+        return queryset.order_by(*(self.nulls_last(term) for term in [*ordering, *ties]))
 
     def get_schema_operation_parameters(self, view):
         # A list of declared fields, each maybe prefixed with "-": what get_ordering accepts.
@@ -85,7 +90,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 "in": "query",
                 "description": (
                     "Fields to order by, comma-separated; prefix one with - for descending order. "
-                    "Empty values come last either way."
+                    "Empty values come last either way; ties keep the list's own order."
                 ),
                 "style": "form",
                 "explode": False,

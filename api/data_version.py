@@ -5,8 +5,9 @@ history row or a user (whose name history shows) raises it, whichever path the w
 the API, the admin, load_dataset, a restore, a management command or a shell. Readers on
 every process and every server sharing the database see the new number as they see the new
 data, so a cache keyed by it (api.response_cache) never answers with what was there before.
-Only `QuerySet.update()` and `bulk_create()` pass by model signals; nothing here uses them on
-data. A restore of a backup (api.backup) writes below the signals and sets the version itself.
+Only `QuerySet.update()` and `bulk_create()` pass by model signals; the one use of them on data,
+a record's sequence set from its citations (sources.models.renumber), says so with `updated()`.
+A restore of a backup (api.backup) writes below the signals and sets the version itself.
 """
 
 import datetime
@@ -66,6 +67,15 @@ def _changed(sender, instance=None, **kwargs):
     # (api.renderings.store), so the renderings are discarded while it is held.
     bump(using)
     renderings.record_changed(instance, using)
+
+
+def updated(model, pks, using: str = "default") -> None:
+    """Columns of these records were set with `QuerySet.update()`, below their save: raise the
+    version and discard what shows them, as their save would."""
+    from api import renderings
+
+    bump(using)
+    renderings.records_updated(model, pks, using)
 
 
 def _relation_changed(sender, instance, action, using, reverse, model, pk_set, **kwargs):

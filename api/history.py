@@ -145,12 +145,14 @@ def version_rows(model, versions, *, show_users: bool) -> list[dict]:
     # A generic link shows where its content type would, and its integer id not at all.
     generic_at = {field.ct_field: field.name for field in links.generic}
     ids = {field.fk_field for field in links.generic}
+    # What a version does not keep (a field derived from others, such as a record's sequence).
+    untracked = set(getattr(model.history.model, "_history_excluded_fields", []))
     result = []
     for version in versions:
         values = links.snapshot_links(version)
         snapshot = {}
         for field in model._meta.concrete_fields:
-            if field.primary_key or field.name in ids:
+            if field.primary_key or field.name in ids or field.name in untracked:
                 continue
             name = generic_at.get(field.name, field.name)
             if name in values:

@@ -273,6 +273,14 @@ def record_changed(instance, using: str) -> None:
     forget(keys, using, also=(model, instance.pk) if model in viewsets() else None)
 
 
+def records_updated(model, pks, using: str) -> None:
+    """Some of a record's own columns were updated without a save (api.data_version.updated):
+    discard what shows these records, and render them again."""
+    model = model._meta.concrete_model
+    for pk in pks:
+        forget({key_of(model, pk)}, using, also=(model, pk) if model in viewsets() else None)
+
+
 def relation_changed(instance, relation_model, pk_set, reverse: bool, through, using: str) -> None:
     """A many-to-many relation of `instance` changed (post_add, post_remove, post_clear)."""
     own = key_of(type(instance), instance.pk)

@@ -17,7 +17,7 @@ from api.dates import (
 from api.deletion import PART, Dependents, Links
 from api.readings import Basis
 from api.registry import figure_subject_models, record_type
-from sources.models import SMALL_INT_MAX, Citation, CitedRecord
+from sources.models import SMALL_INT_MAX, Citation, CitedRecord, record_history
 
 
 class Party(CitedRecord):
@@ -45,7 +45,7 @@ class Party(CitedRecord):
         help_text="The state an armed force or an office-holder belongs to.",
     )
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta:
         ordering = ["name"]
@@ -92,7 +92,7 @@ class Place(CitedRecord):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta:
         ordering = ["name"]
@@ -143,7 +143,7 @@ class Negotiation(CitedRecord, DatedRecord, OwnsFigures):
     ended_rationale = rationale_of_date()
     outcome = models.TextField(help_text="How the talks ended, in the source's words.")
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta(DatedRecord.Meta):
         constraints = [*DatedRecord.Meta.constraints, *partial_date_constraints("ended")]
@@ -188,7 +188,7 @@ class Proposal(NumberedTerms):
 
     label = "Request"
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta(NumberedTerms.Meta):
         pass
@@ -201,7 +201,7 @@ class Counterproposal(NumberedTerms):
 
     responds_to = models.ManyToManyField(Proposal, through="Response", related_name="counterproposals")
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta(NumberedTerms.Meta):
         pass
@@ -259,7 +259,7 @@ class Event(CitedRecord, DatedRecord, OwnsFigures):
     description = models.TextField(help_text="What happened, in the source's words.")
     note = models.TextField(blank=True, help_text="How the record reads the source, where it must.")
 
-    history = HistoricalRecords(m2m_fields=[parties, places])
+    history = record_history(m2m_fields=[parties, places])
 
     class Meta(DatedRecord.Meta):
         pass
@@ -280,7 +280,12 @@ class Engagement(CitedRecord, DatedRecord, OwnsFigures):
     number = models.PositiveSmallIntegerField(
         unique=True,
         validators=[MinValueValidator(1), MaxValueValidator(SMALL_INT_MAX)],
-        help_text="Its number in the source's list.",
+        help_text=(
+            "Its place in the source's list of engagements, not a chronology: the list is not in "
+            "date order (maritime control, (2), ran February–August 1904). For the source's "
+            "narrative order see `sequence` (`?ordering=sequence`) and the timeline "
+            "(`?order=narrative`)."
+        ),
     )
     name = models.CharField(max_length=200, help_text="The heading the source gives it.")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -292,7 +297,7 @@ class Engagement(CitedRecord, DatedRecord, OwnsFigures):
     )
     outcome = models.TextField(help_text="The outcome as the source states it.")
 
-    history = HistoricalRecords(m2m_fields=[places, belligerents])
+    history = record_history(m2m_fields=[places, belligerents])
 
     class Meta(DatedRecord.Meta):
         ordering = ["number"]
@@ -343,7 +348,7 @@ class Figure(CitedRecord):
 
     objects = FigureQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = record_history()
 
     class Meta:
         ordering = ["subject_type", "subject_id", "slug"]
@@ -378,7 +383,7 @@ class Claim(CitedRecord):
     parties = Links(Party, blank=True, related_name="claims")
     places = Links(Place, blank=True, related_name="claims")
 
-    history = HistoricalRecords(m2m_fields=[parties, places])
+    history = record_history(m2m_fields=[parties, places])
 
     class Meta:
         ordering = ["slug"]

@@ -53,6 +53,7 @@ class FigureSerializer(CitedSerializer):
             "subject",
             "description",
             "note",
+            "sequence",
             "citations",
         ]
 
@@ -72,7 +73,7 @@ class PartySerializer(CitedSerializer):
 
     class Meta:
         model = Party
-        fields = ["slug", "url", "name", "kind", "role", "part_of", "citations"]
+        fields = ["slug", "url", "name", "kind", "role", "part_of", "sequence", "citations"]
 
 
 class PlaceSerializer(CitedSerializer):
@@ -82,7 +83,17 @@ class PlaceSerializer(CitedSerializer):
 
     class Meta:
         model = Place
-        fields = ["slug", "url", "name", "kind", "modern_name", "latitude", "longitude", "citations"]
+        fields = [
+            "slug",
+            "url",
+            "name",
+            "kind",
+            "modern_name",
+            "latitude",
+            "longitude",
+            "sequence",
+            "citations",
+        ]
 
 
 class ResponseToSerializer(RowSerializer):
@@ -123,6 +134,7 @@ class ProposalSerializer(CitedSerializer):
             "party",
             "terms",
             "answered_by",
+            "sequence",
             "citations",
         ]
 
@@ -147,6 +159,7 @@ class CounterproposalSerializer(CitedSerializer):
             "terms",
             "responds_to",
             "figures",
+            "sequence",
             "citations",
         ]
 
@@ -179,6 +192,7 @@ class NegotiationSerializer(CitedSerializer):
             "ended_rationale",
             "outcome",
             "figures",
+            "sequence",
             "citations",
         ]
         read_only_fields = ["ended_precision"]
@@ -231,6 +245,7 @@ class EventSerializer(CitedSerializer):
             "description",
             "note",
             "figures",
+            "sequence",
             "citations",
         ]
         read_only_fields = ["date_precision"]
@@ -261,6 +276,7 @@ class EngagementSerializer(CitedSerializer):
             "victor",
             "outcome",
             "figures",
+            "sequence",
             "citations",
         ]
         read_only_fields = ["date_precision"]
@@ -273,4 +289,14 @@ class ClaimSerializer(CitedSerializer):
 
     class Meta:
         model = Claim
-        fields = ["slug", "url", "name", "statement", "is_interpretation", "parties", "places", "citations"]
+        fields = [
+            "slug",
+            "url",
+            "name",
+            "statement",
+            "is_interpretation",
+            "parties",
+            "places",
+            "sequence",
+            "citations",
+        ]

@@ -27,7 +27,7 @@ class PartyViewSet(RecordViewSet):
     serializer_class = serializers.PartySerializer
     filterset_class = filters.PartyFilter
     search_fields = ["name", "slug"]
-    ordering_fields = ["name", "slug", "kind", "role"]
+    ordering_fields = ["name", "slug", "kind", "role", "sequence"]
     ordering = ["name"]
 
 
@@ -43,7 +43,7 @@ class PlaceViewSet(RecordViewSet):
     serializer_class = serializers.PlaceSerializer
     filterset_class = filters.PlaceFilter
     search_fields = ["name", "slug", "modern_name"]
-    ordering_fields = ["name", "slug", "kind"]
+    ordering_fields = ["name", "slug", "kind", "sequence"]
     ordering = ["name"]
 
 
@@ -62,7 +62,7 @@ class NegotiationViewSet(RecordViewSet):
     detail_serializer_class = serializers.NegotiationDetailSerializer
     filterset_class = filters.NegotiationFilter
     search_fields = ["name", "outcome"]
-    ordering_fields = ["date", "name", "slug"]
+    ordering_fields = ["date", "name", "slug", "sequence"]
     ordering = ["date", "slug"]
 
     def get_queryset(self):
@@ -96,7 +96,7 @@ class ProposalViewSet(RecordViewSet):
     serializer_class = serializers.ProposalSerializer
     filterset_class = filters.ProposalFilter
     search_fields = ["terms"]
-    ordering_fields = ["number", "slug"]
+    ordering_fields = ["number", "slug", "sequence"]
     ordering = ["negotiation", "number"]
 
 
@@ -116,7 +116,7 @@ class CounterproposalViewSet(RecordViewSet):
     serializer_class = serializers.CounterproposalSerializer
     filterset_class = filters.CounterproposalFilter
     search_fields = ["terms"]
-    ordering_fields = ["number", "slug"]
+    ordering_fields = ["number", "slug", "sequence"]
     ordering = ["negotiation", "number"]
 
 
@@ -134,7 +134,7 @@ class EventViewSet(RecordViewSet):
     serializer_class = serializers.EventSerializer
     filterset_class = filters.EventFilter
     search_fields = ["name", "description", "note"]
-    ordering_fields = ["date", "name", "slug", "kind"]
+    ordering_fields = ["date", "name", "slug", "kind", "sequence"]
     ordering = ["date", "slug"]
 
 
@@ -143,7 +143,11 @@ class EventViewSet(RecordViewSet):
     "engagements",
     "War",
     "The battles and campaigns the source lists, in its order, with the outcome as it states it "
-    "and every number it gives about them.",
+    "and every number it gives about them. `number` is an engagement's place in the source's list, "
+    "not a chronology: the list is not in date order (maritime control, its (2), ran "
+    "February–August 1904), and the source dates no engagement. `?ordering=sequence` orders them "
+    "by where the source first cites each; the timeline (`/api/v1/timeline/?order=narrative`) "
+    "places them among the steps of the diplomacy, in the source's narrative order.",
 )
 class EngagementViewSet(RecordViewSet):
     queryset = Engagement.objects.select_related("victor").prefetch_related(
@@ -152,7 +156,7 @@ class EngagementViewSet(RecordViewSet):
     serializer_class = serializers.EngagementSerializer
     filterset_class = filters.EngagementFilter
     search_fields = ["name", "outcome"]
-    ordering_fields = ["number", "name", "slug", "date"]
+    ordering_fields = ["number", "name", "slug", "date", "sequence"]
     ordering = ["number"]
 
 
@@ -170,7 +174,7 @@ class FigureViewSet(RecordViewSet):
     serializer_class = serializers.FigureSerializer
     filterset_class = filters.FigureFilter
     search_fields = ["description", "measure", "unit"]
-    ordering_fields = ["value", "measure", "slug"]
+    ordering_fields = ["value", "measure", "slug", "sequence"]
     ordering = ["slug"]
 
 
@@ -186,5 +190,5 @@ class ClaimViewSet(RecordViewSet):
     serializer_class = serializers.ClaimSerializer
     filterset_class = filters.ClaimFilter
     search_fields = ["name", "statement"]
-    ordering_fields = ["slug", "name", "is_interpretation"]
+    ordering_fields = ["slug", "name", "is_interpretation", "sequence"]
     ordering = ["slug"]

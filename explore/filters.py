@@ -7,6 +7,11 @@ from api.backends import SEARCH_MAX_LENGTH
 from api.filters import DateBasisFilter, DateRangeBound
 from api.registry import dated_models, record_type
 
+# How the timeline may order its entries; the first is the default.
+TIMELINE_ORDERS = ("date", "narrative")
+# The timeline's parameters that order what the others select.
+ORDERING_PARAMETERS = {"order"}
+
 
 class TimelineFilter(django_filters.FilterSet):
     start = DateRangeBound(bound="start")
@@ -17,9 +22,18 @@ class TimelineFilter(django_filters.FilterSet):
         method="filter_type",
         help_text="Only records of this kind.",
     )
+    order = django_filters.ChoiceFilter(
+        choices=[(name, name) for name in TIMELINE_ORDERS],
+        method="in_any_order",
+        help_text="date (the default) or narrative.",
+    )
 
     def filter_type(self, qs, name, value):
         return qs if record_type(qs.model) == value else qs.none()
+
+    def in_any_order(self, qs, name, value):
+        # It orders the merged entries of every kind (explore.views), selecting none.
+        return qs
 
 
 class RecordSearchFilter(django_filters.FilterSet):

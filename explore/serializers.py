@@ -3,13 +3,19 @@ from rest_framework import serializers
 from api.dates import Precision
 from api.fields import PartialDateField, RecordSummarySerializer
 from api.readings import Basis
+from sources.models import CitedRecord
 
 
 class TimelineEntrySerializer(RecordSummarySerializer):
-    """A dated record of any kind, with its date to its precision."""
+    """A record of a dated kind, with its date to its precision and its place in the source."""
 
     date = PartialDateField(
-        read_only=True, help_text="Written to its precision: YYYY-MM-DD, YYYY-MM or YYYY."
+        read_only=True,
+        help_text="Written to its precision: YYYY-MM-DD, YYYY-MM or YYYY; null where the source gives none.",
+    )
+    date_precision = serializers.ChoiceField(choices=Precision.choices, read_only=True, allow_null=True)
+    sequence = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=CitedRecord._meta.get_field("sequence").help_text
     )
     date_precision = serializers.ChoiceField(choices=Precision.choices, read_only=True)
     date_basis = serializers.ChoiceField(

@@ -18,7 +18,7 @@ from api.filters import selects_everything
 from api.query import CheckedQueryMixin, view_parameters
 from api.readings import Basis
 from api.registry import dated_models
-from explore.filters import RecordSearchFilter, TimelineFilter
+from explore.filters import ORDERING_PARAMETERS, TIMELINE_ORDERS, RecordSearchFilter, TimelineFilter
 from explore.serializers import SearchHitSerializer, TimelineEntrySerializer
 
 PRECISION_ORDER = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
@@ -59,6 +59,15 @@ class ExploreView(CheckedQueryMixin, GenericAPIView):
             return queryset
         return self.filterset(queryset).filter_queryset(queryset)
 
+    def parameter(self, name: str):
+        """One of the FilterSet's parameters, checked as the FilterSet checks it (a 400 when it
+        is not valid), without building a FilterSet for it."""
+        field = self.filterset_class.base_filters[name].field
+        try:
+            return field.clean(self.request.query_params.get(name))
+        except forms.ValidationError as error:
+            raise translate_validation(ErrorDict({name: ErrorList(error.error_list)})) from None
+
     def answer(self, records):
         page = self.paginate_queryset(records)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -68,19 +77,25 @@ class ExploreView(CheckedQueryMixin, GenericAPIView):
 
 
 class TimelineView(ExploreView):
-    """Every dated record of every kind, in date order."""
+    """Every record of every dated kind: in date order, or in the source's narrative order."""
 
     serializer_class = TimelineEntrySerializer
     filterset_class = TimelineFilter
 
     @extend_schema(
-        summary="List every dated record in date order",
+        summary="List the dated kinds' records in date or narrative order",
         description=(
-            "Events, negotiations, engagements and treaties that the source dates, merged in date "
-            "order. A date counts with its whole period: a month-precision date overlaps any range "
-            "that touches its month. Records the source does not date are left out. A date that is "
-            'our reading (a year taken from the sentence before, a date derived from "three weeks '
-            "after\") says so: `date_basis` is `reading`, and the record's rationale says why."
+            "Every event, negotiation, engagement and treaty, dated by the source or not, merged in "
+            "one list. In date order (the default) the dated records come first, in date order (a "
+            "year before a month before a day that start together; ties in narrative order), and "
+            'then the records the source does not date (every engagement among them), with `"date": '
+            "null`, in narrative order. In narrative order every record comes where the source first "
+            "cites it (`sequence`): the order the source tells them in. Records that share a "
+            "`sequence` go by kind, then in their kind's own order (engagements by their number). A "
+            "date counts with its whole period: a month-precision date overlaps any range that "
+            "touches its month. A date that is our reading (a year taken from the sentence "
+            'before, a date derived from "three weeks after") says so: `date_basis` is `reading`, '
+            "and the record's rationale says why."
         ),
         tags=["Explore"],
         responses=TimelineEntrySerializer(many=True),
@@ -88,14 +103,18 @@ class TimelineView(ExploreView):
             OpenApiParameter(
                 "start",
                 PARTIAL_DATE_SCHEMA,
-                description="YYYY, YYYY-MM or YYYY-MM-DD: from here on.",
+                description=(
+                    "YYYY, YYYY-MM or YYYY-MM-DD: from here on. Selects dated records only: a record "
+                    "the source does not date is in no range."
+                ),
             ),
             OpenApiParameter(
                 "end",
                 PARTIAL_DATE_SCHEMA,
                 description=(
                     "YYYY, YYYY-MM or YYYY-MM-DD: up to the end of it. An end before the start "
-                    "selects nothing."
+                    "selects nothing. Selects dated records only: a record the source does not date "
+                    "is in no range."
                 ),
             ),
             OpenApiParameter(
@@ -103,6 +122,16 @@ class TimelineView(ExploreView):
                 OpenApiTypes.STR,
                 enum=sorted(dated_models()),
                 description="Only records of this kind.",
+            ),
+            OpenApiParameter(
+                "order",
+                OpenApiTypes.STR,
+                enum=list(TIMELINE_ORDERS),
+                description=(
+                    "`date` (the default): the dated records in date order, then the undated ones in "
+                    "narrative order. `narrative`: every record by `sequence`, where the source first "
+                    "cites it."
+                ),
             ),
             OpenApiParameter(
                 "date_basis",
@@ -113,10 +142,17 @@ class TimelineView(ExploreView):
         ],
     )
     def get(self, request, format=None):
+        narrative = (self.parameter("order") or TIMELINE_ORDERS[0]) == "narrative"
         entries = []
         for kind, model in dated_models().items():
-            for slug, name, date, precision, basis in self.dated(model):
-                entries.append((date, PRECISION_ORDER[precision], kind, slug, name, precision, basis))
+            # A kind's rows come in its own order (engagements by number): the last tie-break.
+            for rank, (slug, name, date, precision, basis, sequence) in enumerate(self.records(model)):
+                told = (sequence is None, sequence or 0, kind, rank)
+                if narrative or date is None:
+                    key = (1, *told)
+                else:
+                    key = (0, date, PRECISION_ORDER[precision], *told)
+                entries.append((key, kind, slug, name, date, precision, basis, sequence))
         entries.sort()
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(
@@ -126,18 +162,20 @@ class TimelineView(ExploreView):
                     "date": format_partial_date(date, precision),
                     "date_precision": precision,
                     "date_basis": basis,
+                    "sequence": sequence,
                 }
-                for date, _order, kind, slug, name, precision, basis in page
+                for _key, kind, slug, name, date, precision, basis, sequence in page
             ]
         )
 
-    def dated(self, model) -> list[tuple]:
-        """(slug, name, date, precision, basis) of `model`'s dated records that the request selects."""
-        dated = model.objects.filter(date__isnull=False)
-        columns = ("slug", "name", "date", "date_precision", "date_basis")
-        if selects_everything(self.filterset_class, self.request.query_params):
-            return statements.rows(("timeline", model), lambda: dated.values_list(*columns))
-        return self.filterset(dated).filter_queryset(dated).values_list(*columns)
+    def records(self, model) -> list[tuple]:
+        """(slug, name, date, precision, basis, sequence) of `model`'s records that the request
+        selects, in the kind's own order."""
+        rows = model.objects.all()
+        columns = ("slug", "name", "date", "date_precision", "date_basis", "sequence")
+        if selects_everything(self.filterset_class, set(self.request.query_params) - ORDERING_PARAMETERS):
+            return statements.rows(("timeline", model), lambda: rows.values_list(*columns))
+        return self.filterset(rows).filter_queryset(rows).values_list(*columns)
 
 
 class SearchView(ExploreView):
@@ -183,13 +221,8 @@ class SearchView(ExploreView):
         )
 
     def searched_text(self) -> str:
-        """`q`, checked as the FilterSet checks it (a 400 when it is not a text to search for),
-        without building a FilterSet for it."""
-        field = self.filterset_class.base_filters["q"].field
-        try:
-            return field.clean(self.request.query_params.get("q"))
-        except forms.ValidationError as error:
-            raise translate_validation(ErrorDict({"q": ErrorList(error.error_list)})) from None
+        """`q`, checked as the FilterSet checks it (a 400 when it is not a text to search for)."""
+        return self.parameter("q")
 
     def search_of(self, viewset):
         """A builder of the query the FilterSet makes of a search of `viewset`'s records (every

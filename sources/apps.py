@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SourcesConfig(AppConfig):
     name = "sources"
     verbose_name = "Sources and citations"
+
+    def ready(self):
+        from sources import models
+
+        models.connect()

@@ -268,9 +268,13 @@ class _Loader:
 
     def _field(self, model, key):
         try:
-            return model._meta.get_field(key)
+            model_field = model._meta.get_field(key)
         except FieldDoesNotExist:
             raise RecordError(key, f"{model._meta.label} has no such field") from None
+        if getattr(model_field, "concrete", False) and not model_field.editable:
+            # Derived (a record's sequence, from its citations): a value given would be ignored.
+            raise RecordError(key, "is derived, not given")
+        return model_field
 
     @staticmethod
     def _has_precision(model, key):

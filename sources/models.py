@@ -4,9 +4,10 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
-from django.db import models
-from django.db.models import F, Q
+from django.db import models, router
+from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Length
+from django.db.models.signals import post_delete, post_save, pre_save
 from simple_history.models import HistoricalRecords
 
 from api.deletion import Parts
@@ -211,10 +212,125 @@ class DatasetLoad(models.Model):
 
 class CitedRecord(models.Model):
     """A public record: a slug for its URL and the citations it rests on, which are its parts
-    (deleted and restored with it, see api.deletion)."""
+    (deleted and restored with it, see api.deletion), and its place in the source they give.
+
+    `sequence` is derived, never written by an editor: a save writes what the record's
+    citations give at that moment (so an instance read before a citation changed does not
+    write back a stale one), and every save or delete of a citation sets it on the records it
+    leaves and joins (`renumber`). It is kept out of the record's history (`record_history`).
+    """
 
     slug = models.SlugField(max_length=100, unique=True)
+    sequence = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=(
+            "The offset of the record's first citation in the source: the source's narrative "
+            "order. Set from its citations (the smallest start), never written; null while it has "
+            "none. Records whose first citations start at the same offset share it."
+        ),
+    )
     citations = Parts(Citation)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "sequence" in update_fields:
+            using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+            self.sequence = first_cited_at(type(self), self.pk, using)
+        super().save(*args, **kwargs)
+
+
+# Derived from the citations, so a version of a record does not hold it: restoring an old
+# version must not bring back where its citations were then.
+DERIVED_FIELDS = ["sequence"]
+
+
+def record_history(**kwargs) -> HistoricalRecords:
+    """The history of a cited record: every field an editor writes, none derived."""
+    return HistoricalRecords(excluded_fields=DERIVED_FIELDS, **kwargs)
+
+
+def first_cited_at(model, pk, using: str = "default") -> int | None:
+    """Where the first citation of `model`'s record `pk` starts (None with no citation)."""
+    if pk is None:
+        return None
+    content_type = ContentType.objects.db_manager(using).get_for_model(model)
+    citations = Citation.objects.using(using).filter(content_type=content_type, object_id=pk)
+    return citations.aggregate(first=Min("start"))["first"]
+
+
+def renumber(content_type_id: int, object_id: int, using: str = "default") -> None:
+    """Set the sequence of the record a citation points (or pointed) at from its citations,
+    if it is a cited record and it changed.
+
+    Written with QuerySet.update(), below the record's save: no history version, and the data
+    version and read model are told here (api.data_version.updated) as a save would tell them.
+    """
+    from api import data_version
+
+    model = ContentType.objects.db_manager(using).get_for_id(content_type_id).model_class()
+    if model is None or not issubclass(model, CitedRecord):
+        return
+    first = first_cited_at(model, object_id, using)
+    rows = model._base_manager.using(using).filter(pk=object_id)
+    stale = rows.filter(sequence__isnull=False) if first is None else rows.exclude(sequence=first)
+    if stale.update(sequence=first):
+        data_version.updated(model, [object_id], using)
+
+
+def set_sequences(apps, schema_editor, app_label: str) -> None:
+    """For a data migration: set the sequence of every cited record of `app_label` from its
+    citations, one statement per kind, with the models as that migration knows them."""
+    using = schema_editor.connection.alias
+    citations = apps.get_model("sources", "Citation").objects.using(using)
+    content_types = apps.get_model("contenttypes", "ContentType").objects.using(using)
+    for model in apps.get_app_config(app_label).get_models():
+        if "sequence" not in [field.name for field in model._meta.concrete_fields]:
+            continue  # not a cited record, or its history
+        content_type = content_types.filter(app_label=app_label, model=model._meta.model_name).first()
+        if content_type is None:
+            continue  # a database with no record of this kind yet, so no citation of one
+        first = (
+            citations.filter(content_type=content_type, object_id=OuterRef("pk"))
+            .order_by()
+            .values("object_id")
+            .annotate(first=Min("start"))
+            .values("first")
+        )
+        model.objects.using(using).update(sequence=Subquery(first))
+
+
+def _citation_saving(sender, instance, using, **kwargs):
+    # Where the citation is stored now: a save that moves it leaves that record's sequence.
+    instance._stored_owner = None
+    if instance.pk is not None:
+        instance._stored_owner = (
+            Citation._base_manager.using(using)
+            .filter(pk=instance.pk)
+            .values_list("content_type_id", "object_id")
+            .first()
+        )
+
+
+def _citation_changed(sender, instance, using, **kwargs):
+    owners = {(instance.content_type_id, instance.object_id), getattr(instance, "_stored_owner", None)}
+    instance._stored_owner = None
+    for owner in sorted(owners - {None}):
+        renumber(*owner, using)
+
+
+def connect() -> None:
+    """Keep every cited record's sequence from its citations (called once, by SourcesConfig.ready).
+
+    Every path that writes a citation (the API, the admin, load_dataset, a restore of history,
+    a deletion with its record, a shell) saves or deletes it through the model, so these
+    signals see them all; restore_backup writes below them, copying sequences as they were.
+    """
+    pre_save.connect(_citation_saving, sender=Citation, dispatch_uid="sources.sequence.saving")
+    post_save.connect(_citation_changed, sender=Citation, dispatch_uid="sources.sequence.saved")
+    post_delete.connect(_citation_changed, sender=Citation, dispatch_uid="sources.sequence.deleted")

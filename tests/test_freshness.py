@@ -32,8 +32,8 @@ def servers():
         yield first, second
 
 
-def modern_names(servers) -> list:
-    return [json.loads(get(base + URL)[2])["modern_name"] for base in servers]
+def modern_names(servers, field="modern_name") -> list:
+    return [json.loads(get(base + URL)[2])[field] for base in servers]
 
 
 def cached(servers, expected):
@@ -117,3 +117,18 @@ def test_a_save_in_a_shell_is_read_on_both(servers):
     )
     assert saved.returncode == 0, saved.stderr
     assert modern_names(servers) == ["Shenyang", "Shenyang"]
+
+
+def test_a_citation_saved_in_a_shell_moves_its_records_place_on_both(servers):
+    # A shell writes outside any transaction: the citation, then its record's sequence.
+    assert modern_names(servers, "sequence") == modern_names(servers, "sequence") == [2153, 2153]
+    saved = manage(
+        "shell",
+        "-c",
+        "from events.models import Place; from sources.models import Citation, Source; "
+        "Citation(source=Source.objects.get(), start=65, end=74, quote='Manchuria', "
+        "record=Place.objects.get(slug='mukden')).save()",
+        DATABASE_URL=database_url(),
+    )
+    assert saved.returncode == 0, saved.stderr
+    assert modern_names(servers, "sequence") == [65, 65]

@@ -180,6 +180,11 @@ BROKEN = {
         set_field(1, "population", 1),
         "places.json: record 1 (korea): field 'population'",
     ),
+    "derived field": (
+        "places.json",
+        set_field(1, "sequence", 0),
+        "places.json: record 1 (korea): field 'sequence': is derived, not given",
+    ),
     "bad choice": (
         "parties.json",
         set_field(0, "kind", "empire"),

@@ -180,7 +180,8 @@ def test_citation_detail_queries_are_pinned(client, stored):
     [("", len(dated_models())), ("?start=1904&end=1905-06", len(dated_models())), ("?type=engagement", 1)],
 )
 def test_timeline_queries_are_one_per_dated_kind(client, query, kinds):
-    # One SELECT of each dated kind's (slug, name, date, precision) the query selects.
+    # One SELECT of each dated kind's (slug, name, date, precision, sequence) the query selects,
+    # dated or not (a range selects dated ones: the engagements are dated here for it).
     factories.fill(factories.engagement, Engagement, 50)
     Engagement.objects.filter(date__isnull=True).update(
         date=datetime.date(1905, 3, 1), date_precision="day", date_basis="reading", date_rationale="A test's."

@@ -4,9 +4,12 @@ import json
 from http import HTTPStatus
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
 from api.backends import StrictOrderingFilter
+from api.registry import dated_models
 from config.urls import router
+from sources.models import Citation
 
 pytestmark = pytest.mark.django_db
 
@@ -166,19 +169,80 @@ def test_every_list_takes_search(client):
     assert slugs(client, "/api/v1/places/", search="liaodong") == ["liaodong-peninsula"]
 
 
-def test_timeline_is_every_dated_record_in_order(client):
+DATED = [
+    ("event", "negotiations-opened", "1903-08"),
+    ("negotiation", "japan-russia-negotiations-1903-1904", "1903-08"),
+    ("event", "negotiations-ended", "1904-01"),
+    ("event", "final-proposal", "1904-01-13"),
+    ("event", "no-reply", "1904-02-03"),
+    ("event", "breaking-off-of-relations", "1904-02-04"),
+    ("treaty", "portsmouth-treaty", "1905-09-05"),
+]
+# The records of the dated kinds that the source does not date, in the order it tells them.
+UNDATED = [
+    ("event", "martial-law-in-manchuria", None),  # both first cite "during the negotiations"
+    ("event", "russian-mobilization-orders", None),
+    ("event", "outbreak-of-hostilities", None),
+    # All five first cite the sentence introducing them; then in the source's list order.
+    ("engagement", "battles-of-liaoyang-and-shahe", None),
+    ("engagement", "japan-achieves-maritime-control", None),
+    ("engagement", "fall-of-port-arthur", None),
+    ("engagement", "occupation-of-mukden", None),
+    ("engagement", "battle-of-tsushima", None),
+    ("event", "peace-talks", None),
+]
+
+
+def first_cited_at(entry) -> int:
+    """Where the record of a timeline entry is first cited, read from its citations."""
+    model = dated_models()[entry["type"]]
+    citations = Citation.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id=model.objects.get(slug=entry["slug"]).pk,
+    )
+    return min(citations.values_list("start", flat=True))
+
+
+def test_the_timeline_in_date_order_ends_with_the_undated_records_in_narrative_order(client):
     entries = results(client, "/api/v1/timeline/", page_size=100)
-    assert [(e["type"], e["slug"], e["date"]) for e in entries] == [
-        ("event", "negotiations-opened", "1903-08"),
-        ("negotiation", "japan-russia-negotiations-1903-1904", "1903-08"),
-        ("event", "negotiations-ended", "1904-01"),
-        ("event", "final-proposal", "1904-01-13"),
-        ("event", "no-reply", "1904-02-03"),
-        ("event", "breaking-off-of-relations", "1904-02-04"),
-        ("treaty", "portsmouth-treaty", "1905-09-05"),
-    ]
+    assert [(e["type"], e["slug"], e["date"]) for e in entries] == DATED + UNDATED
+    assert results(client, "/api/v1/timeline/", page_size=100, order="date") == entries
     assert entries[0]["date_precision"] == "month"
-    assert all(e["date_precision"] == "day" for e in entries[3:])
+    assert all(e["date_precision"] == "day" for e in entries[3 : len(DATED)])
+    undated = entries[len(DATED) :]
+    assert all(e["date_precision"] is None for e in undated)
+    assert [e["sequence"] for e in undated] == sorted(e["sequence"] for e in undated)
+    assert [e["sequence"] for e in entries] == [first_cited_at(e) for e in entries]
+
+
+def test_the_timeline_in_narrative_order_is_the_order_of_the_source_text(client, text):
+    entries = results(client, "/api/v1/timeline/", page_size=100, order="narrative")
+    # Every record of every dated kind, the war too.
+    assert len(entries) == sum(model.objects.count() for model in dated_models().values())
+    assert sorted((e["type"], e["slug"], e["date"]) for e in entries) == sorted(DATED + UNDATED)
+    starts = [first_cited_at(entry) for entry in entries]
+    assert [e["sequence"] for e in entries] == starts == sorted(starts)
+    assert [e["slug"] for e in entries] == [
+        "negotiations-opened",  # "In August 1903" (0)
+        "japan-russia-negotiations-1903-1904",
+        "negotiations-ended",  # "which lasted for five months, until January of 1904"
+        "martial-law-in-manchuria",
+        "russian-mobilization-orders",
+        "final-proposal",  # "On January 13, 1904"
+        "no-reply",
+        "breaking-off-of-relations",
+        "outbreak-of-hostilities",  # "Hostilities commenced"
+        "battles-of-liaoyang-and-shahe",
+        "japan-achieves-maritime-control",
+        "fall-of-port-arthur",
+        "occupation-of-mukden",
+        "battle-of-tsushima",
+        "peace-talks",  # "US President Roosevelt arranged for peace talks"
+        "portsmouth-treaty",
+    ]
+    tsushima = next(e for e in entries if e["slug"] == "battle-of-tsushima")
+    assert (tsushima["date"], tsushima["date_precision"]) == (None, None)
+    assert text[tsushima["sequence"] :].startswith("Japan’s winning consecutive victories")
 
 
 def test_timeline_filters_by_range_and_type(client):
@@ -189,7 +253,12 @@ def test_timeline_filters_by_range_and_type(client):
         "no-reply",
         "breaking-off-of-relations",
     ]
+    # A range selects dated records only, in either order.
+    assert results(client, "/api/v1/timeline/", start="1904-01-13", end="1904", order="narrative") == in_1904
+    assert results(client, "/api/v1/timeline/", type="engagement", start="1904") == []
     assert [e["slug"] for e in results(client, "/api/v1/timeline/", type="treaty")] == ["portsmouth-treaty"]
+    engagements = results(client, "/api/v1/timeline/", type="engagement", order="narrative")
+    assert [e["slug"] for e in engagements] == [slug for kind, slug, _ in UNDATED if kind == "engagement"]
     assert results(client, "/api/v1/timeline/", start="1905", end="1904") == []
     assert "type" in errors(client, "/api/v1/timeline/", type="battle")
     assert "when" in errors(client, "/api/v1/timeline/", when="1904")
@@ -203,9 +272,11 @@ def test_a_date_that_is_our_reading_says_so_and_can_be_left_out(client):
     assert {e["slug"] for e in entries if e["date_basis"] == "reading"} == readings | {
         "japan-russia-negotiations-1903-1904"
     }
+    # Undated records have no basis, so neither value selects them.
     stated = results(client, "/api/v1/timeline/", date_basis="document", page_size=100)
-    assert {e["slug"] for e in stated} == {e["slug"] for e in entries} - readings - {
-        "japan-russia-negotiations-1903-1904"
+    assert {e["slug"] for e in stated} == {"negotiations-ended", "final-proposal", "portsmouth-treaty"}
+    assert {e["slug"] for e in entries if e["date"] is None} == {
+        e["slug"] for e in entries if not e["date_basis"]
     }
     assert set(slugs(client, "/api/v1/events/", date_basis="reading")) == readings
     no_reply = client.get("/api/v1/events/no-reply/").json()
@@ -230,6 +301,11 @@ def test_every_date_has_a_basis_and_every_reading_a_rationale():
             assert (date is None) == (basis is None), (record.slug, field)
             if basis == "reading":
                 assert getattr(record, f"{field}_rationale").strip(), (record.slug, field)
+
+
+@pytest.mark.parametrize("query", [{}, {"start": "1904"}])
+def test_an_unknown_timeline_order_is_a_400_naming_it(client, query):
+    assert list(errors(client, "/api/v1/timeline/", order="chronological", **query)) == ["order"]
 
 
 def test_search_finds_every_kind_of_record(client):
@@ -306,6 +382,7 @@ def test_a_write_refuses_a_parameter_it_does_not_take(make_user, api_as):
         ("/api/v1/places/", "ordering", ["name", "-name"]),
         ("/api/v1/places/", "search", ["port", "arthur"]),
         ("/api/v1/timeline/", "type", ["treaty", "event"]),
+        ("/api/v1/timeline/", "order", ["date", "narrative"]),
         ("/api/v1/search/", "q", ["port", "arthur"]),
         ("/api/v1/places/mukden/", "format", ["json", "json"]),
     ],

@@ -36,6 +36,10 @@ def not_as_rendered_now() -> list[str]:
     return wrong
 
 
+def first_citation(model, slug) -> Citation:
+    return Citation.objects.for_record(model.objects.get(slug=slug)).order_by("start").first()
+
+
 @pytest.fixture
 def editor(make_user, api_as):
     return api_as(make_user("rendering-editor", superuser=True))
@@ -81,6 +85,12 @@ def api_writes(editor):
             format="json",
         ),
         "delete a citation": lambda: editor.delete(f"/api/v1/citations/{Citation.objects.first().uuid}/"),
+        # China is first cited at 280, then at 3258; Sakhalin at 3490: both sequences move.
+        "move a record's first citation to another record": lambda: editor.patch(
+            f"/api/v1/citations/{first_citation(Party, 'china').uuid}/",
+            {"record": {"type": "place", "slug": "sakhalin"}},
+            format="json",
+        ),
     }
 
 
@@ -93,6 +103,7 @@ def api_writes(editor):
         "delete a figure shown inside its engagement",
         "add a treaty term with party roles",
         "delete a citation",
+        "move a record's first citation to another record",
     ],
 )
 def test_after_an_api_write_every_rendering_is_as_rendered_now(
@@ -114,6 +125,8 @@ def relation_writes():
         "clear a set": lambda: tsushima.belligerents.clear(),
         "change a through-row's rationale": _rationale_changed,
         "rename a party in a shell": _party_renamed,
+        "cite a figure earlier in a shell": _figure_cited_earlier,
+        "delete a record's first citation in a shell": lambda: first_citation(Party, "china").delete(),
     }
 
 
@@ -121,6 +134,13 @@ def _rationale_changed():
     response = Response.objects.first()
     response.rationale = "A rationale written by the test."
     response.save()
+
+
+def _figure_cited_earlier():
+    # A figure's sequence is shown inside the record it is about, too.
+    figure = Figure.objects.get(slug="mukden-russian-casualties")
+    source = Citation.objects.first().source
+    Citation.objects.create(source=source, start=3, end=9, quote=source.text[3:9], record=figure)
 
 
 def _party_renamed():
@@ -138,6 +158,8 @@ def _party_renamed():
         "clear a set",
         "change a through-row's rationale",
         "rename a party in a shell",
+        "cite a figure earlier in a shell",
+        "delete a record's first citation in a shell",
     ],
 )
 def test_after_a_change_in_code_every_rendering_is_as_rendered_now(write, django_capture_on_commit_callbacks):
@@ -159,6 +181,23 @@ def test_a_write_discards_what_it_changes_before_it_commits(editor, client):
     # And the reads render what is missing themselves.
     battle = client.get("/api/v1/engagements/occupation-of-mukden/").json()
     assert "Mukden (Shenyang)" in [place["name"] for place in battle["places"]]
+
+
+def test_a_column_updated_below_the_save_discards_what_shows_the_record(django_capture_on_commit_callbacks):
+    # What sources.models.renumber does with a record's sequence, for any column.
+    from api import data_version
+
+    japan = Party.objects.get(slug="japan")
+    generation, _ = data_version.current()
+    with django_capture_on_commit_callbacks(execute=True):
+        Party.objects.filter(pk=japan.pk).update(name="Nippon")
+        assert not_as_rendered_now() != []
+        data_version.updated(Party, [japan.pk], "default")
+        # Discarded in the writer's own transaction, then rendered again when it commits.
+        assert f"events.party:{japan.pk}" in not_as_rendered_now()
+        assert data_version.current()[0] == generation + 1
+    assert not_as_rendered_now() == []
+    assert '"name":"Nippon"' in Rendering.objects.get(object_id=japan.pk, content_type__model="party").listed
 
 
 def test_a_rendering_of_other_code_is_never_served(client):

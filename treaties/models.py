@@ -6,7 +6,7 @@ from simple_history.models import HistoricalRecords
 from api.dates import DatedRecord, date_field
 from api.deletion import PART, Links
 from events.models import OwnsFigures, Party, Place
-from sources.models import SMALL_INT_MAX, CitedRecord
+from sources.models import SMALL_INT_MAX, CitedRecord, record_history
 
 
 class Treaty(CitedRecord, DatedRecord, OwnsFigures):
@@ -25,7 +25,7 @@ class Treaty(CitedRecord, DatedRecord, OwnsFigures):
     )
     parties = Links(Party, related_name="treaties")
 
-    history = HistoricalRecords(m2m_fields=[parties])
+    history = record_history(m2m_fields=[parties])
 
     class Meta(DatedRecord.Meta):
         verbose_name_plural = "treaties"
@@ -48,7 +48,7 @@ class TreatyTerm(CitedRecord, OwnsFigures):
     parties = models.ManyToManyField(Party, through="TermParty", related_name="treaty_terms")
     places = Links(Place, blank=True, related_name="treaty_terms")
 
-    history = HistoricalRecords(m2m_fields=[places])
+    history = record_history(m2m_fields=[places])
 
     class Meta:
         verbose_name = "treaty term"

@@ -39,6 +39,7 @@ class TreatyTermSerializer(CitedSerializer):
             "parties",
             "places",
             "figures",
+            "sequence",
             "citations",
         ]
 
@@ -67,6 +68,7 @@ class TreatySerializer(CitedSerializer):
             "arranged_by",
             "parties",
             "terms",
+            "sequence",
             "citations",
         ]
 

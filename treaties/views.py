@@ -31,7 +31,7 @@ class TreatyViewSet(RecordViewSet):
     detail_serializer_class = serializers.TreatyDetailSerializer
     filterset_class = filters.TreatyFilter
     search_fields = ["name"]
-    ordering_fields = ["date", "name", "slug"]
+    ordering_fields = ["date", "name", "slug", "sequence"]
     ordering = ["date", "slug"]
 
     def get_queryset(self):
@@ -56,5 +56,5 @@ class TreatyTermViewSet(RecordViewSet):
     serializer_class = serializers.TreatyTermSerializer
     filterset_class = filters.TreatyTermFilter
     search_fields = ["wording"]
-    ordering_fields = ["number", "slug"]
+    ordering_fields = ["number", "slug", "sequence"]
     ordering = ["treaty", "number"]
