@@ -14,14 +14,17 @@ class TimelineEntrySerializer(RecordSummarySerializer):
         help_text="Written to its precision: YYYY-MM-DD, YYYY-MM or YYYY; null where the source gives none.",
     )
     date_precision = serializers.ChoiceField(choices=Precision.choices, read_only=True, allow_null=True)
-    sequence = serializers.IntegerField(
-        read_only=True, allow_null=True, help_text=CitedRecord._meta.get_field("sequence").help_text
-    )
-    date_precision = serializers.ChoiceField(choices=Precision.choices, read_only=True)
     date_basis = serializers.ChoiceField(
         choices=Basis.choices,
         read_only=True,
-        help_text="Whether the source states the date (document) or it is our reading (reading).",
+        allow_null=True,
+        help_text=(
+            "Whether the source states the date (document) or it is our reading (reading); "
+            "null when undated."
+        ),
+    )
+    sequence = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=CitedRecord._meta.get_field("sequence").help_text
     )
 
     class Meta:
