@@ -1,12 +1,16 @@
 """The admin's shared machinery: a record edited beside what belongs to it (its citations,
 its figures), its slug set once."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from api.writes import citation_rule_errors
 from sources.models import Citation
 
 
@@ -20,8 +24,39 @@ def text_at_offsets(citation) -> str:
     return format_html('<q style="color:#ba2121">{}</q> (does not match the quote)', found)
 
 
+class CitationForm(forms.ModelForm):
+    """A citation on its own: it must also keep the rules its record has about what it rests
+    on (CitedRecord.citation_errors), as a write through the API must."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            for messages in citation_rule_errors(self.instance).values():
+                self.add_error(None, messages)
+
+
+class CitationFormSet(BaseGenericInlineFormSet):
+    """A record's citations edited beside it: together, as the forms leave them, they must keep
+    the record's rules about what it rests on, with the record as its own form leaves it."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.instance
+            for form in self.forms
+            if not (self.can_delete and self._should_delete_form(form))
+            and (form.instance.pk is not None or form.has_changed())
+        ]
+        errors = self.instance.citation_errors(kept)
+        if errors:
+            raise ValidationError([message for messages in errors.values() for message in messages])
+
+
 class CitationInline(GenericTabularInline):
     model = Citation
+    formset = CitationFormSet
     fields = ["source", "start", "end", "quote", "source_text"]
     readonly_fields = ["source_text"]
     extra = 0

@@ -355,7 +355,8 @@ class Figure(CitedRecord):
 
 
 class Claim(CitedRecord):
-    """A judgement the source makes, kept as the source's claim rather than as fact."""
+    """A judgement the source makes, kept as the source's claim rather than as fact: the words
+    that judge, quoted."""
 
     name = models.CharField(max_length=200)
     statement = models.TextField(help_text="The source's words.")
@@ -372,3 +373,17 @@ class Claim(CitedRecord):
 
     def __str__(self):
         return self.name
+
+    def citation_errors(self, citations):
+        """A claim's statement is exactly what it quotes: it rests on one citation, whose quote
+        is the statement (or on none yet: a claim is written, then cited)."""
+        if len(citations) > 1:
+            return {"citations": ["A claim quotes one passage of its source: it rests on one citation."]}
+        if citations and citations[0].quote != self.statement:
+            return {
+                "statement": [
+                    f"The statement is {self.statement!r} but the claim's citation quotes "
+                    f"{citations[0].quote!r}: a claim's statement is exactly the words it quotes."
+                ]
+            }
+        return {}

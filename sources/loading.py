@@ -357,6 +357,11 @@ class _Loader:
                 name, messages = next(iter(exc.message_dict.items()))
                 raise RecordError(f"{where}.{name}", "; ".join(messages)) from None
             wanted[(citation.start, citation.end)] = citation
+        # The record's rules about what it rests on, against the citations it is to have.
+        broken = instance.citation_errors(list(wanted.values()))
+        if broken:
+            name, messages = next(iter(broken.items()))
+            raise RecordError(name, "; ".join(messages))
         current = {(c.start, c.end): c for c in instance.citations.filter(source=self.source)}
         if set(current) == set(wanted):
             return False

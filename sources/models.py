@@ -163,3 +163,10 @@ class CitedRecord(models.Model):
 
     class Meta:
         abstract = True
+
+    def citation_errors(self, citations) -> dict[str, list[str]]:
+        """What would break this kind of record's rules about the citations it rests on, were
+        they `citations` (saved or not), by field; most kinds have none. Checked wherever a
+        record or a citation is written (api.writes, the admin, the loader), never by save():
+        a record and its citations are written one after the other."""
+        return {}

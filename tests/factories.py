@@ -139,7 +139,9 @@ def engagement():
 
 def claim():
     n = next(_serial)
-    made = Claim.objects.create(slug=f"claim-{n}", name=f"Claim {n}", statement="x", is_interpretation=True)
+    made = Claim.objects.create(
+        slug=f"claim-{n}", name=f"Claim {n}", statement="In August 1903", is_interpretation=True
+    )
     made.parties.set(Party.objects.filter(slug="russia"))
     made.places.set(Place.objects.filter(slug="korea"))
     return cite(made)

@@ -146,6 +146,17 @@ BROKEN = {
         set_field(0, "subject", "events.place:mukden"),
         "figures.json: record 0 (negotiations-duration): field 'subject': A place has no figures",
     ),
+    "claim stating more than it quotes": (
+        "claims.json",
+        set_field(6, "statement", "A decisive land battle"),
+        "claims.json: record 6 (mukden-was-decisive): field 'statement': The statement is "
+        "'A decisive land battle' but the claim's citation quotes 'A decisive land battle was fought'",
+    ),
+    "claim resting on two citations": (
+        "claims.json",
+        lambda data: data["records"][6]["citations"].append({"quote": "during", "start": 2435, "end": 2441}),
+        "claims.json: record 6 (mukden-was-decisive): field 'citations': A claim quotes one passage",
+    ),
     "row that breaks a rule": (
         "counterproposals.json",
         set_field(0, "responds_to", [{"proposal": "request-1", "basis": "reading"}]),
