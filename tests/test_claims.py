@@ -1,6 +1,7 @@
 """Claims: the words of the source that judge, quoted exactly, kept apart from what it reports."""
 
 from http import HTTPStatus
+from itertools import combinations
 
 import pytest
 
@@ -54,7 +55,7 @@ def test_a_statement_that_is_not_what_the_claim_quotes_is_refused(editor, client
     assert renamed.status_code == HTTPStatus.OK
 
 
-def test_a_claim_is_written_and_then_cited_with_exactly_its_words(editor, client, text):
+def test_a_claim_is_written_and_then_cited_with_exactly_its_words(editor, text):
     made = editor.post(
         "/api/v1/claims/",
         {
@@ -101,7 +102,7 @@ def test_a_citation_moved_onto_a_claim_must_quote_its_statement(editor):
     }
 
 
-def test_restoring_a_statement_the_citation_no_longer_quotes_is_refused(editor, client, text):
+def test_restoring_a_statement_the_citation_no_longer_quotes_is_refused(editor, client):
     claim = Claim.objects.get(slug=CLAIM)
     version = claim.history.latest("history_id").history_id
     # Both changed together, as an editor in the admin may (the API writes them one at a time).
@@ -175,3 +176,58 @@ def test_the_admins_citation_page_keeps_the_claims_rule(admin_client):
     assert "a claim&#x27;s statement is exactly the words it quotes" in page.content.decode()
     citation.refresh_from_db()
     assert citation.quote == QUOTED
+
+
+# ---- the dataset's judgements
+
+# The source's judgements: each claim's words, by their offsets.
+JUDGEMENTS = {
+    "russia-had-designs-on-manchuria-and-korea": (0, 85),
+    "negotiations-followed-from-russias-designs": (86, 96),
+    "russia-had-no-good-reason-to-object": (763, 817),
+    "russia-countered-nevertheless": (818, 831),
+    "russians-assumed-free-rein-in-manchuria": (1284, 1550),
+    "russians-frantically-preparing-for-war": (1604, 1633),
+    "japan-won-consecutive-victories": (2012, 2033),
+    "victories-contrary-to-expectations": (2056, 2080),
+    "japan-achieved-maritime-control": (2178, 2209),
+    "mukden-was-decisive": (2403, 2411),
+    "tsushima-obliterated-the-baltic-fleet": (2578, 2589),
+    "japan-lost-only-three-torpedo-boats": (2751, 2775),
+}
+WORDS = {
+    "negotiations-followed-from-russias-designs": "Therefore,",
+    "russia-countered-nevertheless": "Nevertheless,",
+    "russians-frantically-preparing-for-war": "frantically preparing for war",
+    "japan-won-consecutive-victories": "consecutive victories",
+    "victories-contrary-to-expectations": "contrary to expectations",
+    "japan-achieved-maritime-control": "Japan achieves maritime control",
+    "mukden-was-decisive": "decisive",
+    "tsushima-obliterated-the-baltic-fleet": "obliterated",
+    "japan-lost-only-three-torpedo-boats": "only three torpedo boats",
+}
+
+
+def test_each_judgement_is_a_claim_of_the_judging_words_alone(text):
+    assert set(Claim.objects.values_list("slug", flat=True)) == set(JUDGEMENTS)
+    for slug, (start, end) in JUDGEMENTS.items():
+        claim = Claim.objects.get(slug=slug)
+        assert [(c.start, c.end) for c in claim.citations.all()] == [(start, end)], slug
+        assert claim.statement == text[start:end], slug
+        assert claim.is_interpretation, slug
+    for slug, words in WORDS.items():
+        assert Claim.objects.get(slug=slug).statement == words
+
+
+def test_no_claim_repeats_another_claims_words():
+    spans = {
+        claim.slug: (citation.start, citation.end)
+        for claim in Claim.objects.all()
+        for citation in claim.citations.all()
+    }
+    overlapping = [
+        (a, b)
+        for (a, (a0, a1)), (b, (b0, b1)) in combinations(sorted(spans.items()), 2)
+        if a0 < b1 and b0 < a1
+    ]
+    assert overlapping == []

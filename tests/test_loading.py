@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from events.models import Party
+from events.models import Claim, Party
 from sources.models import Citation
 from treaties.models import TreatyTerm
 
@@ -26,7 +26,7 @@ def test_loading_twice_changes_nothing():
     before = snapshot()
     out = StringIO()
     call_command("load_dataset", stdout=out)
-    assert "0 created, 0 updated, 73 unchanged" in out.getvalue()
+    assert "0 created, 0 updated, 77 unchanged" in out.getvalue()
     assert snapshot() == before
 
 
@@ -44,6 +44,22 @@ def test_a_plain_reload_restores_the_fixture_value():
     call_command("load_dataset", stdout=out)
     assert "1 updated" in out.getvalue()
     assert Party.objects.get(slug="japan").name == "Japan"
+
+
+def test_a_database_loaded_before_the_claims_were_narrowed_reloads_onto_the_same_rows(text):
+    # As the loader left mukden-was-decisive before: the whole clause. The statement and its
+    # citation change together, and the rule holds between them afterwards.
+    claim = Claim.objects.get(slug="mukden-was-decisive")
+    claim.statement = text[2401:2434]
+    claim.save()
+    citation = claim.citations.get()
+    citation.delete()
+    Citation.objects.create(source=citation.source, start=2401, end=2434, quote=text[2401:2434], record=claim)
+    out = StringIO()
+    call_command("load_dataset", stdout=out)
+    assert "events.claim: 0 created, 1 updated, 11 unchanged" in out.getvalue()
+    claim = Claim.objects.get(pk=claim.pk)
+    assert (claim.statement, [c.quote for c in claim.citations.all()]) == ("decisive", ["decisive"])
 
 
 def test_a_database_loaded_when_the_terms_were_articles_reloads_onto_the_same_rows(transactional_db):
@@ -64,7 +80,7 @@ def test_a_database_loaded_when_the_terms_were_articles_reloads_onto_the_same_ro
         call_command("migrate", verbosity=0)
     out = StringIO()
     call_command("load_dataset", stdout=out)
-    assert "0 created, 0 updated, 73 unchanged" in out.getvalue()
+    assert "0 created, 0 updated, 77 unchanged" in out.getvalue()
     assert dict(TreatyTerm.objects.values_list("slug", "pk")) == ids
     assert sorted(TreatyTerm.history.values_list("history_id", "slug")) == versions
     assert snapshot() == before
@@ -148,14 +164,14 @@ BROKEN = {
     ),
     "claim stating more than it quotes": (
         "claims.json",
-        set_field(6, "statement", "A decisive land battle"),
-        "claims.json: record 6 (mukden-was-decisive): field 'statement': The statement is "
-        "'A decisive land battle' but the claim's citation quotes 'A decisive land battle was fought'",
+        set_field(9, "statement", "A decisive land battle"),
+        "claims.json: record 9 (mukden-was-decisive): field 'statement': The statement is "
+        "'A decisive land battle' but the claim's citation quotes 'decisive'",
     ),
     "claim resting on two citations": (
         "claims.json",
-        lambda data: data["records"][6]["citations"].append({"quote": "during", "start": 2435, "end": 2441}),
-        "claims.json: record 6 (mukden-was-decisive): field 'citations': A claim quotes one passage",
+        lambda data: data["records"][9]["citations"].append({"quote": "land", "start": 2412, "end": 2416}),
+        "claims.json: record 9 (mukden-was-decisive): field 'citations': A claim quotes one passage",
     ),
     "row that breaks a rule": (
         "counterproposals.json",
