@@ -131,15 +131,16 @@ def constraint_errors(instance, exclude, errors: dict, *, unique: bool) -> dict:
 
 def row_errors(serializer) -> dict:
     """The rules each written through-row breaks, by field and row index; the rules that
-    involve its owner (it does not exist yet on a create) are left to the database."""
+    involve its owner when it does not exist yet (a create) are left to the database."""
     errors = {}
     for name, field in serializer.row_fields().items():
         rows = serializer.validated_data.get(field.source)
         if rows is None:
             continue
-        through = field.child.Meta.model
-        owner_field = serializer.Meta.model._meta.get_field(field.source).field.name
-        found = [drf_errors(rule_errors(through(**values), [owner_field])) for values in rows]
+        relation = serializer.Meta.model._meta.get_field(field.source)
+        through, owner_field = relation.related_model, relation.field.name
+        owner = {} if serializer.instance is None else {owner_field: serializer.instance}
+        found = [drf_errors(rule_errors(through(**values, **owner), [owner_field])) for values in rows]
         if any(found):
             errors[name] = found
     return errors

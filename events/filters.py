@@ -1,8 +1,15 @@
 import django_filters
 from django.db.models import Q
 
-from api.filters import DateRangeBound, IntegerFilter, RecordTypeFilter, SlugChoiceFilter, StrictBooleanFilter
-from api.registry import figure_subject_models
+from api.filters import (
+    DateRangeBound,
+    IntegerFilter,
+    RecordLinkFilter,
+    RecordTypeFilter,
+    SlugChoiceFilter,
+    StrictBooleanFilter,
+)
+from api.registry import figure_subject_models, judgeable_models
 from events.models import (
     Claim,
     Counterproposal,
@@ -119,7 +126,12 @@ class ClaimFilter(django_filters.FilterSet):
     is_interpretation = StrictBooleanFilter(
         help_text="true: the source's judgements; false: what it reports as fact."
     )
+    judges = RecordLinkFilter(
+        kinds=judgeable_models,
+        help_text="The claims about one record, named type:slug (engagement:occupation-of-mukden, "
+        "proposal:request-1): those whose `judges` include it.",
+    )
 
     class Meta:
         model = Claim
-        fields = ["is_interpretation", "party", "place"]
+        fields = ["is_interpretation", "party", "place", "judges"]

@@ -46,10 +46,22 @@ def test_a_plain_reload_restores_the_fixture_value():
     assert Party.objects.get(slug="japan").name == "Japan"
 
 
-def test_a_database_loaded_before_the_claims_were_narrowed_reloads_onto_the_same_rows(text):
-    # As the loader left mukden-was-decisive before: the whole clause. The statement and its
-    # citation change together, and the rule holds between them afterwards.
+def test_skip_if_loaded_keeps_what_an_editor_made_a_claim_judge_and_a_reload_puts_it_back():
     claim = Claim.objects.get(slug="mukden-was-decisive")
+    claim.judges.all().delete()
+    call_command("load_dataset", "--skip-if-loaded", stdout=StringIO())
+    assert not claim.judges.exists()
+    out = StringIO()
+    call_command("load_dataset", stdout=out)
+    assert "events.claim: 0 created, 1 updated, 11 unchanged" in out.getvalue()
+    assert [row.record.slug for row in claim.judges.all()] == ["occupation-of-mukden"]
+
+
+def test_a_database_loaded_before_the_claims_were_narrowed_reloads_onto_the_same_rows(text):
+    # As the loader left mukden-was-decisive before: the whole clause, and no judged record. The
+    # statement and its citation change together, and the rule holds between them afterwards.
+    claim = Claim.objects.get(slug="mukden-was-decisive")
+    claim.judges.all().delete()
     claim.statement = text[2401:2434]
     claim.save()
     citation = claim.citations.get()
@@ -60,6 +72,7 @@ def test_a_database_loaded_before_the_claims_were_narrowed_reloads_onto_the_same
     assert "events.claim: 0 created, 1 updated, 11 unchanged" in out.getvalue()
     claim = Claim.objects.get(pk=claim.pk)
     assert (claim.statement, [c.quote for c in claim.citations.all()]) == ("decisive", ["decisive"])
+    assert [row.record.slug for row in claim.judges.all()] == ["occupation-of-mukden"]
 
 
 def test_a_database_loaded_when_the_terms_were_articles_reloads_onto_the_same_rows(transactional_db):
@@ -172,6 +185,16 @@ BROKEN = {
         "claims.json",
         lambda data: data["records"][9]["citations"].append({"quote": "land", "start": 2412, "end": 2416}),
         "claims.json: record 9 (mukden-was-decisive): field 'citations': A claim quotes one passage",
+    ),
+    "claim judging a record that does not exist": (
+        "claims.json",
+        set_field(9, "judges", ["events.engagement:nowhere"]),
+        "claims.json: record 9 (mukden-was-decisive): field 'judges': no engagement with slug 'nowhere'",
+    ),
+    "claim judging what no claim may judge": (
+        "claims.json",
+        set_field(9, "judges", ["sources.source:japan-russia-1903-1905"]),
+        "claims.json: record 9 (mukden-was-decisive): field 'judges': A source cannot be judged by a claim.",
     ),
     "row that breaks a rule": (
         "counterproposals.json",

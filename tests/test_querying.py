@@ -57,6 +57,39 @@ def test_filter_interpretation_versus_fact(client):
     assert fact.slug not in slugs(client, "/api/v1/claims/", is_interpretation="true")
 
 
+def test_filter_claims_by_the_record_they_judge(client):
+    assert slugs(client, "/api/v1/claims/", judges="engagement:occupation-of-mukden") == [
+        "japan-won-consecutive-victories",
+        "mukden-was-decisive",
+        "victories-contrary-to-expectations",
+    ]
+    assert slugs(client, "/api/v1/claims/", judges="proposal:request-2") == [
+        "russia-had-no-good-reason-to-object"
+    ]
+    assert slugs(client, "/api/v1/claims/", judges="figure:tsushima-japanese-losses") == [
+        "japan-lost-only-three-torpedo-boats"
+    ]
+    # A record no claim judges, and one judged by a claim of the other filter's kind.
+    assert slugs(client, "/api/v1/claims/", judges="party:japan") == []
+    assert slugs(client, "/api/v1/claims/", judges="event:negotiations-opened", party="japan") == [
+        "negotiations-followed-from-russias-designs"
+    ]
+    assert slugs(client, "/api/v1/claims/", judges="event:negotiations-opened", party="korea") == []
+
+
+@pytest.mark.parametrize(
+    "value", ["occupation-of-mukden", "volcano:etna", "engagement:not a slug", "Engagement:x", ":x"]
+)
+def test_a_malformed_judged_record_is_a_400(client, value):
+    assert "judges" in errors(client, "/api/v1/claims/", judges=value)
+
+
+def test_a_judged_record_that_does_not_exist_is_a_404_naming_the_parameter(client):
+    response = client.get("/api/v1/claims/", {"judges": "engagement:atlantis"})
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json()["detail"] == "judges: no engagement has the slug 'atlantis'."
+
+
 def test_a_month_precision_date_overlaps_any_range_touching_its_month(client):
     # "1903-08" (negotiations opened) overlaps a range that starts on 31 August 1903.
     assert "negotiations-opened" in slugs(client, "/api/v1/events/", start="1903-08-31", end="1903-09-30")

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from api import renderings
 from api.models import Rendering
-from events.models import Engagement, Figure, Party, Place, Response
+from events.models import Claim, Engagement, Figure, JudgedRecord, Party, Place, Response
 from sources.models import Citation
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +81,19 @@ def api_writes(editor):
             format="json",
         ),
         "delete a citation": lambda: editor.delete(f"/api/v1/citations/{Citation.objects.first().uuid}/"),
+        "make a claim judge another record": lambda: editor.patch(
+            "/api/v1/claims/mukden-was-decisive/",
+            {
+                "judges": [
+                    {"type": "engagement", "slug": "occupation-of-mukden"},
+                    {"type": "place", "slug": "mukden"},
+                ]
+            },
+            format="json",
+        ),
+        "rename a record claims judge": lambda: editor.patch(
+            "/api/v1/engagements/occupation-of-mukden/", {"name": "Battle of Mukden"}, format="json"
+        ),
     }
 
 
@@ -93,6 +106,8 @@ def api_writes(editor):
         "delete a figure shown inside its engagement",
         "add a treaty term with party roles",
         "delete a citation",
+        "make a claim judge another record",
+        "rename a record claims judge",
     ],
 )
 def test_after_an_api_write_every_rendering_is_as_rendered_now(
@@ -114,7 +129,23 @@ def relation_writes():
         "clear a set": lambda: tsushima.belligerents.clear(),
         "change a through-row's rationale": _rationale_changed,
         "rename a party in a shell": _party_renamed,
+        "rename a judged request's number in a shell": _request_renumbered,
+        "take a record out of a claim's judges": lambda: (
+            JudgedRecord.objects.filter(claim__slug="russia-had-no-good-reason-to-object").first().delete()
+        ),
+        "add a judged record in a shell": lambda: Claim.objects.get(slug="mukden-was-decisive").judges.create(
+            record=Place.objects.get(slug="mukden")
+        ),
     }
+
+
+def _request_renumbered():
+    # A request's name is its number ("Request 2"): the claims judging it show it.
+    from events.models import Proposal
+
+    request = Proposal.objects.get(slug="request-2")
+    request.number = 20
+    request.save()
 
 
 def _rationale_changed():
@@ -138,6 +169,9 @@ def _party_renamed():
         "clear a set",
         "change a through-row's rationale",
         "rename a party in a shell",
+        "rename a judged request's number in a shell",
+        "take a record out of a claim's judges",
+        "add a judged record in a shell",
     ],
 )
 def test_after_a_change_in_code_every_rendering_is_as_rendered_now(write, django_capture_on_commit_callbacks):
