@@ -202,7 +202,12 @@ class RecordLinkFilter(django_filters.Filter):
     field_class = RecordFormField
 
     def __init__(self, *, kinds, **kwargs):
+        self.kinds = kinds
         super().__init__(kinds=kinds, **kwargs)
+
+    def schema_pattern(self) -> str:
+        """RECORD_PATTERN with the kinds it takes, for the schema (api.schema)."""
+        return rf"^(?:{'|'.join(sorted(self.kinds()))}):[-a-zA-Z0-9_]+$"
 
     @property
     def field(self):
