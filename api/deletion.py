@@ -3,14 +3,14 @@ that the API, the admin and code all follow it (they all delete through Django's
 
 - **A record's own parts go with it**: its citations, and the rows of its own links (an
   event's parties and places, a counterproposal's `responds_to` rows with their rationale, a
-  treaty term's party roles). Each part's deletion is recorded in the part's history with the
-  reason `deleted_with(record)`, and restoring the record brings exactly those parts back
-  (api.history).
+  treaty term's party roles, a claim's `judges`). Each part's deletion is recorded in the
+  part's history with the reason `deleted_with(record)`, and restoring the record brings
+  exactly those parts back (api.history).
 - **Whatever else refers to a record keeps it**: another record pointing at it (a treaty term at
   its treaty, a request at its negotiation, a figure at its subject) or another record's link
-  to it (an engagement's place, a counterproposal answering this request). Deleting it raises
-  ProtectedError, nothing is deleted, and the API answers 409 naming them (`dependents`); the
-  admin lists them as the objects that protect it.
+  to it (an engagement's place, a counterproposal answering this request, a claim judging it).
+  Deleting it raises ProtectedError, nothing is deleted, and the API answers 409 naming them
+  all (`dependents_of`, `dependents`); the admin lists them as the objects that protect it.
 """
 
 from django.contrib.contenttypes.fields import GenericRelation
@@ -67,14 +67,29 @@ class Parts(GenericRelation):
 
 
 class Dependents(GenericRelation):
-    """A generic relation to records about this one (its figures): while there are any, it
-    cannot be deleted."""
+    """A generic relation to records about this one (its figures, the claims' rows judging it):
+    while there are any, it cannot be deleted."""
 
     def bulk_related_objects(self, objs, using=DEFAULT_DB_ALIAS):
-        found = list(super().bulk_related_objects(objs, using))
+        # Every kind at once: the Collector stops at the first that raises.
+        found = set()
+        for field in self.model._meta.private_fields:
+            if isinstance(field, Dependents):
+                found.update(GenericRelation.bulk_related_objects(field, objs, using))
         if found:
-            raise ProtectedError(f"{self.model.__name__} records still have {self.name}.", set(found))
+            raise ProtectedError(f"{self.model.__name__} records still have dependents.", found)
         return []
+
+
+def dependents_of(record) -> set:
+    """The rows of `record`'s Dependents (its figures, the claims' rows judging it). Django's
+    Collector stops at the protected keys pointing at a record before it asks these, so its
+    ProtectedError names them only when no such key does: add these to name everything."""
+    found = set()
+    for field in type(record)._meta.private_fields:
+        if isinstance(field, Dependents):
+            found.update(GenericRelation.bulk_related_objects(field, [record]))
+    return found
 
 
 def part_kinds(model) -> list[tuple[type[models.Model], str, str | None]]:
@@ -94,10 +109,14 @@ def part_kinds(model) -> list[tuple[type[models.Model], str, str | None]]:
 
 
 def link_field_of(owner_model, row_model) -> str | None:
-    """The name of the owner's many-to-many field whose rows are of `row_model`, if any."""
+    """The name of the owner's field whose rows are of `row_model`, if any: a many-to-many
+    field, or the rows themselves where they link by a generic key (a claim's `judges`)."""
     for field in owner_model._meta.many_to_many:
         if field.remote_field.through is row_model:
             return field.name
+    for relation in owner_model._meta.related_objects:
+        if relation.related_model is row_model and relation.on_delete is PART:
+            return relation.get_accessor_name()
     return None
 
 

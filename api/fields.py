@@ -4,6 +4,7 @@ coordinates, and field types that take only the JSON type the schema documents."
 import decimal
 from collections.abc import Mapping
 
+from django.contrib.contenttypes.models import ContentType
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
@@ -11,6 +12,7 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 from api.dates import PARTIAL_DATE_SCHEMA, format_partial_date, parse_partial_date
 from api.readings import Basis
 from api.registry import citable_models, detail_url, owned_record_serializer, record_type, record_url
+from api.rows import generic_key
 
 # What Django's slug validator accepts, as the schema states it.
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
@@ -148,6 +150,36 @@ class RecordSummaryField(serializers.Field):
 
     def to_representation(self, value):
         return summary_of(value, self.context.get("request"))
+
+
+class RecordLinksField(serializers.ListField):
+    """Links to records of any kind among `kinds`, held as rows that point at each by a
+    generic key (a claim's `judges`; `source` names the rows' reverse relation). Written as a
+    list of `{"type": ..., "slug": ...}`, which replaces the rows as a whole
+    (api.serializers.RecordSerializer), read as `{type, slug, name, url}` ordered by type and
+    slug."""
+
+    def __init__(self, *, kinds=citable_models, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(child=RecordSummaryField(kinds=kinds), **kwargs)
+
+    def generic_key(self):
+        return generic_key(self.parent.Meta.model._meta.get_field(self.source).related_model)
+
+    def to_internal_value(self, data):
+        key = self.generic_key()
+        return [
+            {key.ct_field: ContentType.objects.get_for_model(record), key.fk_field: record.pk}
+            for record in super().to_internal_value(data)
+        ]
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.source).all()
+
+    def to_representation(self, data):
+        key = self.generic_key()
+        links = [self.child.to_representation(getattr(row, key.name)) for row in data]
+        return sorted(links, key=lambda link: (link["type"], link["slug"]))
 
 
 class OwnedRecordsField(serializers.Field):

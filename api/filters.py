@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound
 from api.dates import PARTIAL_DATE_SCHEMA, overlapping, parse_partial_date, period_end
 from api.fields import SLUG_PATTERN
 from api.readings import Basis
+from api.rows import generic_key
 
 
 def invalid(message: str) -> forms.ValidationError:
@@ -172,6 +173,71 @@ class DateBasisFilter(django_filters.ChoiceFilter):
             "is our reading of the source (its rationale says why). Undated records match neither.",
         )
         super().__init__(choices=Basis.choices, field_name=f"{date_field}_basis", **kwargs)
+
+
+# A record of any kind by its public id, `type:slug`: "engagement:occupation-of-mukden".
+RECORD_PATTERN = r"^[a-z]+(?:-[a-z]+)*:[-a-zA-Z0-9_]+$"
+
+
+class RecordFormField(forms.CharField):
+    """A record of any kind among `kinds`, named `type:slug`. A malformed value or an unknown
+    type is invalid input (400); a well-formed one naming no record is a 404 naming the
+    parameter, as SlugRecordField's."""
+
+    def __init__(self, *args, kinds, parameter: str, **kwargs):
+        self.kinds = kinds
+        self.parameter = parameter
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        kind, _, slug = value.partition(":")
+        if not re.fullmatch(RECORD_PATTERN, value):
+            raise invalid(
+                f"{value!r} is not a record: write type:slug, e.g. engagement:occupation-of-mukden."
+            )
+        models = self.kinds()
+        if kind not in models:
+            raise invalid(f"{kind!r} is not a kind of record here; choose from {', '.join(sorted(models))}.")
+        found = models[kind]._default_manager.filter(slug=slug).first()
+        if found is None:
+            raise NotFound(f"{self.parameter}: no {kind} has the slug {slug!r}.")
+        return found
+
+
+@extend_schema_field({"type": "string", "pattern": RECORD_PATTERN})
+class RecordLinkFilter(django_filters.Filter):
+    """Records whose rows at `field_name` (a claim's `judges`) link by a generic key to one
+    record of any kind among `kinds` (a callable giving the models by type name), named
+    `type:slug`."""
+
+    field_class = RecordFormField
+
+    def __init__(self, *, kinds, **kwargs):
+        self.kinds = kinds
+        super().__init__(kinds=kinds, **kwargs)
+
+    def schema_pattern(self) -> str:
+        """RECORD_PATTERN with the kinds it takes, for the schema (api.schema)."""
+        return rf"^(?:{'|'.join(sorted(self.kinds()))}):[-a-zA-Z0-9_]+$"
+
+    @property
+    def field(self):
+        self.extra["parameter"] = next(name for name, f in self.parent.filters.items() if f is self)
+        return super().field
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        key = generic_key(qs.model._meta.get_field(self.field_name).related_model)
+        return qs.filter(
+            **{
+                f"{self.field_name}__{key.ct_field}": ContentType.objects.get_for_model(value),
+                f"{self.field_name}__{key.fk_field}": value.pk,
+            }
+        )
 
 
 def selects_everything(filterset_class, query_params) -> bool:

@@ -62,6 +62,11 @@ def figure_subject_models() -> dict:
     return _owning("figures")
 
 
+def judgeable_models() -> dict:
+    """Every kind of record a claim may judge (events.Judgeable), by its public type name."""
+    return _owning("judged_by")
+
+
 def dated_models() -> dict:
     """Every kind of record with a date to its precision (api.dates.DatedRecord), by type name."""
     from api.dates import DatedRecord

@@ -1,5 +1,14 @@
 """Replacing a record's rows of a through model (a counterproposal's links to the requests it
-answers, a treaty term's party roles): one routine for the loader and for writes through the API."""
+answers, a treaty term's party roles, a claim's judged records): one routine for the loader and
+for writes through the API."""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+
+
+def generic_key(row_model) -> GenericForeignKey | None:
+    """The generic key by which rows of `row_model` link to records of any kind, if any (a
+    claim's judged records: `record`)."""
+    return next((f for f in row_model._meta.private_fields if isinstance(f, GenericForeignKey)), None)
 
 
 def replace_rows(owner, related_name: str, rows: list[dict], reason: str | None = None) -> bool:

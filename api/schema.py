@@ -120,7 +120,8 @@ class DjangoFilterExtension(django_filters.DjangoFilterExtension):
     """drf-spectacular's, documenting a filter as exactly as the API checks it.
 
     It keeps a filter's help_text where the filter class fixes the schema (the stock extension
-    drops it there), lists choices that come from a callable, and says that an empty value is
+    drops it there), lists choices that come from a callable (and the kinds of record a
+    `type:slug` filter takes, in its pattern), and says that an empty value is
     not a value and that no value is longer than QUERY_VALUE_MAX_LENGTH (the API answers
     both with a 400).
     """
@@ -139,6 +140,8 @@ class DjangoFilterExtension(django_filters.DjangoFilterExtension):
                 parameter["description"] = str(help_text)
             if callable(choices):
                 schema["enum"] = [value for value, _label in choices()]
+            if hasattr(filter_field, "schema_pattern"):
+                schema["pattern"] = filter_field.schema_pattern()
             if schema.get("type") == "string" and "enum" not in schema:
                 schema.setdefault("maxLength", QUERY_VALUE_MAX_LENGTH)
                 if "pattern" not in schema:

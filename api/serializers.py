@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from api.fields import STRICT_FIELDS, LinkField
+from api.fields import STRICT_FIELDS, LinkField, RecordLinksField
 from api.rows import replace_rows
 from sources.models import Citation
 
@@ -59,16 +59,18 @@ class RowSerializer(StrictModelSerializer):
 
 
 class RecordSerializer(StrictModelSerializer):
-    """A record. A writable field that is a list of RowSerializer rows (`source` naming the
-    reverse relation) replaces the record's rows of that through model as a whole."""
+    """A record. A writable field that is a list of RowSerializer rows, or a RecordLinksField
+    (`source` naming the reverse relation), replaces the record's rows of that model as a whole."""
 
     def row_fields(self) -> dict:
-        """The writable fields holding rows of a through model, by field name."""
+        """The writable fields holding rows of another model, by field name."""
         return {
             name: field
             for name, field in self.fields.items()
-            if isinstance(field, serializers.ListSerializer)
-            and isinstance(field.child, RowSerializer)
+            if (
+                (isinstance(field, serializers.ListSerializer) and isinstance(field.child, RowSerializer))
+                or isinstance(field, RecordLinksField)
+            )
             and not field.read_only
         }
 

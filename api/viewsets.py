@@ -2,7 +2,7 @@
 ETags; and for writable records, writes checked by api.writes, history and restoration."""
 
 from django.db import models, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from rest_framework import permissions, status, viewsets
@@ -13,6 +13,7 @@ from rest_framework.settings import api_settings
 
 from api import renderings, statements
 from api.conditional import evaluate_preconditions
+from api.deletion import dependents_of
 from api.history import RestorationSerializer, restore, version_rows
 from api.query import CheckedQueryMixin
 from api.writes import check_write
@@ -161,7 +162,12 @@ class RecordViewSet(ReadOnlyRecordViewSet, viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
-            self.locked_object(request).delete()
+            instance = self.locked_object(request)
+            try:
+                instance.delete()
+            except ProtectedError as exc:
+                # The 409 names everything that keeps it, not only what the delete met first.
+                raise ProtectedError(exc.args[0], exc.protected_objects | dependents_of(instance)) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["get"], filter_backends=[])

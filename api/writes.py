@@ -5,7 +5,8 @@ A write is checked in three steps, and the first that fails answers:
 1. the schema (the serializer's fields): 400, except that a body whose only faults are links
    to records that do not exist (DRF's own `does_not_exist`) fits the schema and is a 422;
 2. the data's rules, which no schema can state (the model's `clean()`, its check constraints,
-   and the rows written inside it; a slug is set once): 422;
+   the rows written inside it, a cited record's rules about its citations, checked from
+   whichever side is written; a slug is set once): 422;
 3. collisions with other records (unique fields and constraints): 409.
 
 A collision that slips between step 3 and the save (another writer) is the database's
@@ -20,6 +21,9 @@ from django.db import router
 from django.db.models import UniqueConstraint
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
+
+from api.registry import record_type
+from sources.models import Citation, CitedRecord
 
 
 class Unprocessable(exceptions.ValidationError):
@@ -67,13 +71,35 @@ def candidate(serializer):
 
 
 def rule_errors(instance, exclude) -> dict:
-    """What breaks the model's own rules: field validation, `clean()`, check constraints."""
+    """What breaks the model's own rules: field validation, `clean()`, check constraints, and a
+    cited record's rules about the citations it rests on."""
     errors = {}
     try:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except DjangoValidationError as exc:
         errors = exc.update_error_dict(errors)
-    return constraint_errors(instance, exclude, errors, unique=False)
+    errors = constraint_errors(instance, exclude, errors, unique=False)
+    for name, messages in citation_rule_errors(instance).items():
+        errors.setdefault(name, []).extend(messages)
+    return errors
+
+
+def citation_rule_errors(instance) -> dict:
+    """What a record, or the record a citation supports, would break of its rules about its
+    citations (CitedRecord.citation_errors): a record against the citations it has, a
+    citation's record against its other citations and this one, under `record`."""
+    if isinstance(instance, CitedRecord):
+        if instance.pk is None:
+            return {}  # a new record has no citations yet: they are written after it
+        return instance.citation_errors(list(instance.citations.all()))
+    if isinstance(instance, Citation) and isinstance(instance.record, CitedRecord):
+        record = instance.record
+        others = [citation for citation in record.citations.all() if citation.pk != instance.pk]
+        found = record.citation_errors([*others, instance])
+        name = f"{record_type(type(record))} {record.slug}"
+        messages = [f"{name}: {message}" for field_messages in found.values() for message in field_messages]
+        return {"record": messages} if messages else {}
+    return {}
 
 
 def collision_errors(instance, exclude) -> dict:
@@ -105,15 +131,16 @@ def constraint_errors(instance, exclude, errors: dict, *, unique: bool) -> dict:
 
 def row_errors(serializer) -> dict:
     """The rules each written through-row breaks, by field and row index; the rules that
-    involve its owner (it does not exist yet on a create) are left to the database."""
+    involve its owner when it does not exist yet (a create) are left to the database."""
     errors = {}
     for name, field in serializer.row_fields().items():
         rows = serializer.validated_data.get(field.source)
         if rows is None:
             continue
-        through = field.child.Meta.model
-        owner_field = serializer.Meta.model._meta.get_field(field.source).field.name
-        found = [drf_errors(rule_errors(through(**values), [owner_field])) for values in rows]
+        relation = serializer.Meta.model._meta.get_field(field.source)
+        through, owner_field = relation.related_model, relation.field.name
+        owner = {} if serializer.instance is None else {owner_field: serializer.instance}
+        found = [drf_errors(rule_errors(through(**values, **owner), [owner_field])) for values in rows]
         if any(found):
             errors[name] = found
     return errors

@@ -1,12 +1,14 @@
 from django.contrib import admin
 
-from api.admin import CitedAdmin
+from api.admin import CitedAdmin, record_links_inline
+from api.registry import judgeable_models
 from events.models import (
     Claim,
     Counterproposal,
     Engagement,
     Event,
     Figure,
+    JudgedRecord,
     Negotiation,
     Party,
     Place,
@@ -107,3 +109,4 @@ class ClaimAdmin(CitedAdmin):
     list_filter = ["is_interpretation", "parties"]
     search_fields = ["name", "slug", "statement"]
     autocomplete_fields = ["parties", "places"]
+    inlines = [record_links_inline(JudgedRecord, judgeable_models)]

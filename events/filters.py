@@ -5,11 +5,12 @@ from api.filters import (
     DateBasisFilter,
     DateRangeBound,
     IntegerFilter,
+    RecordLinkFilter,
     RecordTypeFilter,
     SlugChoiceFilter,
     StrictBooleanFilter,
 )
-from api.registry import figure_subject_models
+from api.registry import figure_subject_models, judgeable_models
 from events.models import (
     Claim,
     Counterproposal,
@@ -129,7 +130,12 @@ class ClaimFilter(django_filters.FilterSet):
     is_interpretation = StrictBooleanFilter(
         help_text="true: the source's judgements; false: what it reports as fact."
     )
+    judges = RecordLinkFilter(
+        kinds=judgeable_models,
+        help_text="The claims about one record, named type:slug (engagement:occupation-of-mukden, "
+        "proposal:request-1): those whose `judges` include it.",
+    )
 
     class Meta:
         model = Claim
-        fields = ["is_interpretation", "party", "place"]
+        fields = ["is_interpretation", "party", "place", "judges"]

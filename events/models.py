@@ -16,11 +16,21 @@ from api.dates import (
 )
 from api.deletion import PART, Dependents, Links
 from api.readings import Basis
-from api.registry import figure_subject_models, record_type
+from api.registry import figure_subject_models, judgeable_models, record_type
 from sources.models import SMALL_INT_MAX, Citation, CitedRecord, record_history
 
 
-class Party(CitedRecord):
+class Judgeable(models.Model):
+    """A record claims may judge (every record that carries citations): while any does, it
+    cannot be deleted."""
+
+    judged_by = Dependents("events.JudgedRecord", "object_id", "content_type")
+
+    class Meta:
+        abstract = True
+
+
+class Party(CitedRecord, Judgeable):
     """A state or actor the source names as taking part."""
 
     class Kind(models.TextChoices):
@@ -55,7 +65,7 @@ class Party(CitedRecord):
         return self.name
 
 
-class Place(CitedRecord):
+class Place(CitedRecord, Judgeable):
     """A place the source names, under the name the source uses."""
 
     class Kind(models.TextChoices):
@@ -130,7 +140,7 @@ class OwnsFigures(models.Model):
         abstract = True
 
 
-class Negotiation(CitedRecord, DatedRecord, OwnsFigures):
+class Negotiation(CitedRecord, DatedRecord, OwnsFigures, Judgeable):
     """The talks between the parties, from opening to their end."""
 
     name = models.CharField(max_length=200)
@@ -152,7 +162,7 @@ class Negotiation(CitedRecord, DatedRecord, OwnsFigures):
         return self.name
 
 
-class NumberedTerms(CitedRecord, OwnsFigures):
+class NumberedTerms(CitedRecord, OwnsFigures, Judgeable):
     """A numbered item of a list in the source, with its terms verbatim."""
 
     negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="%(class)ss")
@@ -234,7 +244,7 @@ class Response(models.Model):
         return f"{self.counterproposal.name} → {self.proposal.name}"
 
 
-class Event(CitedRecord, DatedRecord, OwnsFigures):
+class Event(CitedRecord, DatedRecord, OwnsFigures, Judgeable):
     """A dated step of the diplomacy or the war."""
 
     class Kind(models.TextChoices):
@@ -268,7 +278,7 @@ class Event(CitedRecord, DatedRecord, OwnsFigures):
         return self.name
 
 
-class Engagement(CitedRecord, DatedRecord, OwnsFigures):
+class Engagement(CitedRecord, DatedRecord, OwnsFigures, Judgeable):
     """A battle or campaign in the source's numbered list, in its order."""
 
     class Kind(models.TextChoices):
@@ -318,7 +328,7 @@ class FigureQuerySet(models.QuerySet):
         )
 
 
-class Figure(CitedRecord):
+class Figure(CitedRecord, Judgeable):
     """A number the source gives, typed: what it measures, of whom, about which record.
 
     The same measure from another source sits beside this one as a second figure with its
@@ -354,12 +364,12 @@ class Figure(CitedRecord):
         ordering = ["subject_type", "subject_id", "slug"]
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
 
+    def __str__(self):
+        return f"{self.measure}: {self.value} {self.unit}"
+
     @property
     def name(self):
         return self.description
-
-    def __str__(self):
-        return f"{self.measure}: {self.value} {self.unit}"
 
     def clean(self):
         # Only a record that owns figures is kept by them (api.deletion.Dependents); a figure
@@ -372,11 +382,12 @@ class Figure(CitedRecord):
             )
 
 
-class Claim(CitedRecord):
-    """A judgement the source makes, kept as the source's claim rather than as fact."""
+class Claim(CitedRecord, Judgeable):
+    """A judgement the source makes, kept as the source's claim rather than as fact: the words
+    that judge, quoted, and the records they judge."""
 
     name = models.CharField(max_length=200)
-    statement = models.TextField(help_text="The source's words.")
+    statement = models.TextField(help_text="The source's words: exactly what the claim's citation quotes.")
     is_interpretation = models.BooleanField(
         help_text="True where the source judges or interprets rather than reports an event."
     )
@@ -390,3 +401,59 @@ class Claim(CitedRecord):
 
     def __str__(self):
         return self.name
+
+    def citation_errors(self, citations):
+        """A claim's statement is exactly what it quotes: it rests on one citation, whose quote
+        is the statement (or on none yet: a claim is written, then cited)."""
+        if len(citations) > 1:
+            return {"citations": ["A claim quotes one passage of its source: it rests on one citation."]}
+        if citations and citations[0].quote != self.statement:
+            return {
+                "statement": [
+                    f"The statement is {self.statement!r} but the claim's citation quotes "
+                    f"{citations[0].quote!r}: a claim's statement is exactly the words it quotes."
+                ]
+            }
+        return {}
+
+
+class JudgedRecord(models.Model):
+    """A record a claim judges: of any kind that carries citations (events.Judgeable)."""
+
+    claim = models.ForeignKey(Claim, on_delete=PART, related_name="judges")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "content_type", "object_id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "content_type", "object_id"],
+                name="judged_record_unique_per_claim",
+                violation_error_message="The claim judges this record already.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.claim} → {self.record}"
+
+    def clean(self):
+        # A generic key has no foreign key in the database to hold it: what it names must be
+        # a record that exists and that keeps its judgements (Judgeable), or its deletion
+        # would leave the link pointing at nothing.
+        if self.content_type_id is None or self.object_id is None:
+            return
+        model = self.content_type.model_class()
+        # (Not under `record`: a form may not have a field of that name, see api.admin.)
+        if model not in judgeable_models().values():
+            raise ValidationError(
+                f"A {record_type(model) if model else 'record'} cannot be judged by a claim."
+            )
+        if not model._base_manager.filter(pk=self.object_id).exists():
+            raise ValidationError(f"No {record_type(model)} has the id {self.object_id}.")
+        if model is Claim and self.object_id == self.claim_id:
+            raise ValidationError("A claim does not judge itself.")

@@ -6,11 +6,12 @@ from api.fields import (
     LongitudeField,
     OwnedRecordsField,
     PartialDateField,
+    RecordLinksField,
     RecordSummaryField,
     date_basis_fields,
     record_url_field,
 )
-from api.registry import figure_subject_models, shown_inside_owners
+from api.registry import figure_subject_models, judgeable_models, shown_inside_owners
 from api.serializers import CitedSerializer, RowSerializer
 from events.models import (
     Claim,
@@ -286,6 +287,11 @@ class ClaimSerializer(CitedSerializer):
     url = record_url_field("claim")
     parties = party_link(many=True, required=False)
     places = place_link(many=True, required=False)
+    judges = RecordLinksField(
+        kinds=judgeable_models,
+        help_text="The records the claim judges: an engagement it calls decisive, the requests it "
+        "says Russia had no good reason to object to. A record a claim judges cannot be deleted.",
+    )
 
     class Meta:
         model = Claim
@@ -298,5 +304,6 @@ class ClaimSerializer(CitedSerializer):
             "parties",
             "places",
             "sequence",
+            "judges",
             "citations",
         ]

@@ -9,6 +9,7 @@ from events.models import (
     Engagement,
     Event,
     Figure,
+    JudgedRecord,
     Negotiation,
     Party,
     Place,
@@ -182,11 +183,19 @@ class FigureViewSet(RecordViewSet):
     "claim",
     "claims",
     "Diplomacy",
-    "Judgements the source makes, kept as the source's claims: `is_interpretation` is true where "
-    "the source interprets rather than reports.",
+    "Judgements the source makes, kept as the source's claims: the words that judge, quoted "
+    "(`statement` is exactly what its one citation quotes), and the records they judge "
+    "(`judges`). `is_interpretation` is true where the source interprets rather than reports. "
+    "`?judges=engagement:occupation-of-mukden` finds the claims about a record.",
 )
 class ClaimViewSet(RecordViewSet):
-    queryset = Claim.objects.prefetch_related("parties", "places", citations_prefetch())
+    queryset = Claim.objects.prefetch_related(
+        "parties",
+        "places",
+        citations_prefetch(),
+        # The judged records, one query per kind of record among them (a generic key).
+        Prefetch("judges", queryset=JudgedRecord.objects.prefetch_related("record")),
+    )
     serializer_class = serializers.ClaimSerializer
     filterset_class = filters.ClaimFilter
     search_fields = ["name", "statement"]

@@ -19,8 +19,7 @@ class TimelineEntrySerializer(RecordSummarySerializer):
         read_only=True,
         allow_null=True,
         help_text=(
-            "Whether the source states the date (document) or it is our reading (reading); "
-            "null when undated."
+            "Whether the source states the date (document) or it is our reading (reading); null when undated."
         ),
     )
     sequence = serializers.IntegerField(

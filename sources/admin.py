@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from api.admin import text_at_offsets
+from api.admin import CitationForm, text_at_offsets
 from sources.models import Citation, DatasetLoad, Source
 
 
@@ -17,6 +17,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(SimpleHistoryAdmin):
+    form = CitationForm
     list_display = ["quote_preview", "start", "end", "content_type", "record", "source"]
     list_filter = ["content_type", "source"]
     search_fields = ["quote"]

@@ -22,7 +22,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 
 from api.dates import parse_partial_date
-from api.rows import replace_rows
+from api.rows import generic_key, replace_rows
 from sources.models import Citation, DatasetLoad, Source
 
 MANIFEST = "dataset.json"
@@ -205,6 +205,7 @@ class _Loader:
 
         changed = False
         many: dict[str, object] = {}
+        links: dict[str, object] = {}
         subject = None
         for key, value in record.items():
             if key in ("slug", "citations"):
@@ -218,6 +219,8 @@ class _Loader:
                 changed |= self._assign(instance, model_field.fk_field, subject.pk)
             elif isinstance(model_field, models.ManyToManyField):
                 many[key] = value
+            elif isinstance(model_field, models.ManyToOneRel) and generic_key(model_field.related_model):
+                links[key] = value
             elif isinstance(model_field, models.ForeignKey):
                 target = None if value is None else self._resolve(model_field.related_model, value, key)
                 changed |= self._assign(instance, model_field.attname, getattr(target, "pk", None))
@@ -238,6 +241,8 @@ class _Loader:
             instance.save()
         for key, value in many.items():
             changed |= self._set_many(instance, model._meta.get_field(key), key, value)
+        for key, value in links.items():
+            changed |= self._set_links(instance, model._meta.get_field(key), key, value)
         changed |= self._set_citations(instance, record.get("citations"))
 
         label = model._meta.label_lower
@@ -360,6 +365,23 @@ class _Loader:
         except ValidationError as exc:
             raise RecordError(key, "; ".join(exc.messages)) from None
 
+    def _set_links(self, instance, relation, key, value) -> bool:
+        """Rows linking to records of any kind by a generic key (a claim's judges), each
+        record named as a generic subject is: "events.engagement:occupation-of-mukden"."""
+        if not isinstance(value, list):
+            raise RecordError(key, "expected a list")
+        generic = generic_key(relation.related_model)
+        wanted = []
+        for item in value:
+            target = self._generic(key, item)
+            wanted.append(
+                {generic.ct_field: ContentType.objects.get_for_model(target), generic.fk_field: target.pk}
+            )
+        try:
+            return replace_rows(instance, relation.get_accessor_name(), wanted, reason=LOAD_REASON)
+        except ValidationError as exc:
+            raise RecordError(key, "; ".join(exc.messages)) from None
+
     def _set_citations(self, instance, citations) -> bool:
         wanted = {}
         for index, item in enumerate(citations):
@@ -379,6 +401,11 @@ class _Loader:
                 name, message = first_error(exc)
                 raise RecordError(f"{where}.{name}", message) from None
             wanted[(citation.start, citation.end)] = citation
+        # The record's rules about what it rests on, against the citations it is to have.
+        broken = instance.citation_errors(list(wanted.values()))
+        if broken:
+            name, messages = next(iter(broken.items()))
+            raise RecordError(name, "; ".join(messages))
         current = {(c.start, c.end): c for c in instance.citations.filter(source=self.source)}
         if set(current) == set(wanted):
             return False

@@ -244,6 +244,13 @@ class CitedRecord(models.Model):
             self.sequence = first_cited_at(type(self), self.pk, using)
         super().save(*args, **kwargs)
 
+    def citation_errors(self, citations) -> dict[str, list[str]]:
+        """What would break this kind of record's rules about the citations it rests on, were
+        they `citations` (saved or not), by field; most kinds have none. Checked wherever a
+        record or a citation is written (api.writes, the admin, the loader), never by save():
+        a record and its citations are written one after the other."""
+        return {}
+
 
 # Derived from the citations, so a version of a record does not hold it: restoring an old
 # version must not bring back where its citations were then.

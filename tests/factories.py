@@ -6,12 +6,15 @@ so a query-count test over many of them would catch a query made per row.
 
 import itertools
 
+from django.contrib.contenttypes.models import ContentType
+
 from events.models import (
     Claim,
     Counterproposal,
     Engagement,
     Event,
     Figure,
+    JudgedRecord,
     Negotiation,
     Party,
     Place,
@@ -137,12 +140,25 @@ def engagement():
     return cite(made)
 
 
-def claim():
+def claim(judges=None):
     n = next(_serial)
-    made = Claim.objects.create(slug=f"claim-{n}", name=f"Claim {n}", statement="x", is_interpretation=True)
+    made = Claim.objects.create(
+        slug=f"claim-{n}", name=f"Claim {n}", statement="In August 1903", is_interpretation=True
+    )
     made.parties.set(Party.objects.filter(slug="russia"))
     made.places.set(Place.objects.filter(slug="korea"))
+    made.judges.create(record=judges or Engagement.objects.get(slug="battle-of-tsushima"))
     return cite(made)
+
+
+def unjudged(*slugs_by_model):
+    """Take records out of every claim's judges, so that nothing else refers to them, as an
+    editor would before deleting them: unjudged((Engagement, "fall-of-port-arthur"), ...)."""
+    for model, slug in slugs_by_model:
+        record = model.objects.get(slug=slug)
+        JudgedRecord.objects.filter(
+            content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+        ).delete()
 
 
 def treaty():

@@ -11,8 +11,19 @@ from django.db import models, transaction
 from django.db.models import ProtectedError
 
 from api.deletion import PART, Dependents, Parts
-from events.models import Counterproposal, Engagement, Event, Place, Proposal, Response
+from events.models import (
+    Claim,
+    Counterproposal,
+    Engagement,
+    Event,
+    Figure,
+    JudgedRecord,
+    Place,
+    Proposal,
+    Response,
+)
 from sources.models import Citation
+from tests.factories import unjudged
 from treaties.models import TermParty, Treaty, TreatyTerm
 
 pytestmark = pytest.mark.django_db
@@ -61,11 +72,11 @@ def test_a_treaty_with_terms_is_not_deleted(editor):
     assert (TermParty.objects.count(), Citation.objects.count()) == (roles, citations)
 
 
-def test_a_request_a_counterproposal_answers_is_not_deleted(editor):
+def test_a_request_a_counterproposal_answers_and_a_claim_judges_is_not_deleted(editor):
     detail = refused(editor.delete("/api/v1/proposals/request-3/"))
     assert detail == (
-        "Other records still refer to this one: counterproposal counterproposal-2 (responds_to), "
-        "counterproposal counterproposal-3 (responds_to)."
+        "Other records still refer to this one: claim russia-had-no-good-reason-to-object (judges), "
+        "counterproposal counterproposal-2 (responds_to), counterproposal counterproposal-3 (responds_to)."
     )
     responses = Response.objects.filter(proposal__slug="request-3").order_by("counterproposal__slug")
     assert [r.counterproposal.slug for r in responses] == ["counterproposal-2", "counterproposal-3"]
@@ -85,30 +96,90 @@ def test_a_record_figures_are_about_is_not_deleted(editor):
     detail = refused(editor.delete("/api/v1/engagements/occupation-of-mukden/"))
     assert detail == (
         "Other records still refer to this one: "
+        "claim japan-won-consecutive-victories (judges), claim mukden-was-decisive (judges), "
+        "claim victories-contrary-to-expectations (judges), "
         "figure mukden-russian-casualties, figure mukden-russian-prisoners."
     )
     assert Engagement.objects.get(slug="occupation-of-mukden").figures.count() == 2
 
 
+def test_a_record_a_claim_judges_is_not_deleted_until_the_claim_lets_go_of_it(editor, client):
+    url = "/api/v1/engagements/fall-of-port-arthur/"
+    detail = refused(editor.delete(url))
+    assert detail == (
+        "Other records still refer to this one: claim japan-won-consecutive-victories (judges), "
+        "claim victories-contrary-to-expectations (judges)."
+    )
+    assert client.get(url).status_code == HTTPStatus.OK
+    for claim in ("japan-won-consecutive-victories", "victories-contrary-to-expectations"):
+        judges = client.get(f"/api/v1/claims/{claim}/").json()["judges"]
+        kept = [{"type": j["type"], "slug": j["slug"]} for j in judges if j["slug"] != "fall-of-port-arthur"]
+        assert len(kept) == 4
+        assert (
+            editor.patch(f"/api/v1/claims/{claim}/", {"judges": kept}, format="json").status_code
+            == HTTPStatus.OK
+        )
+    assert editor.delete(url).status_code == HTTPStatus.NO_CONTENT
+    assert client.get(url).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_claim_goes_with_its_judgements_and_comes_back_with_them(editor, client):
+    url = "/api/v1/claims/russia-had-no-good-reason-to-object/"
+    claim = Claim.objects.get(slug="russia-had-no-good-reason-to-object")
+    rows = list(claim.judges.values_list("pk", flat=True))
+    assert len(rows) == 3
+    before = client.get(url).json()
+    assert editor.delete(url).status_code == HTTPStatus.NO_CONTENT
+    assert not JudgedRecord.objects.filter(pk__in=rows).exists()
+    reasons = JudgedRecord.history.filter(id__in=rows, history_type="-").values_list(
+        "history_change_reason", flat=True
+    )
+    assert list(reasons) == ["deleted with claim russia-had-no-good-reason-to-object"] * 3
+    version = client.get(f"{url}history/").json()["results"][0]["version"]
+    restored = editor.post(f"{url}restorations/", {"version": version}, format="json")
+    assert restored.status_code == HTTPStatus.OK, restored.content
+    assert restored.json() == before
+    assert sorted(JudgedRecord.objects.filter(claim__slug=claim.slug).values_list("pk", flat=True)) == rows
+
+
+def test_a_claim_whose_judged_record_is_gone_is_not_restored(editor, client):
+    url = "/api/v1/claims/mukden-was-decisive/"
+    assert editor.delete(url).status_code == HTTPStatus.NO_CONTENT
+    # The other claims judging it let go of it, and its figures go: nothing refers to it now.
+    unjudged((Engagement, "occupation-of-mukden"))
+    Engagement.objects.get(slug="occupation-of-mukden").figures.all().delete()
+    assert editor.delete("/api/v1/engagements/occupation-of-mukden/").status_code == HTTPStatus.NO_CONTENT
+    version = client.get(f"{url}history/").json()["results"][0]["version"]
+    response = editor.post(f"{url}restorations/", {"version": version}, format="json")
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY, response.content
+    assert response.json()["errors"] == {
+        "judges": ["No engagement with slug 'occupation-of-mukden': it was deleted; restore it first."]
+    }
+    assert not Claim.objects.filter(slug="mukden-was-decisive").exists()
+
+
 def test_a_negotiation_with_requests_is_not_deleted(editor):
     detail = refused(editor.delete("/api/v1/negotiations/japan-russia-negotiations-1903-1904/"))
     assert detail.startswith("Other records still refer to this one: counterproposal counterproposal-1, ")
-    assert detail.endswith(" and 3 more.")
+    # 3 counterproposals, 7 events, 3 requests and the figure about it: all of them, though the
+    # delete meets the keys pointing at it before the figure.
+    assert detail.endswith(" and 4 more.")
     assert Proposal.objects.count() == 3
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "model"),
     [
-        "/api/v1/terms/portsmouth-treaty-term-1/",
-        "/api/v1/counterproposals/counterproposal-1/",
-        "/api/v1/events/martial-law-in-manchuria/",
-        "/api/v1/engagements/battles-of-liaoyang-and-shahe/",
-        "/api/v1/claims/mukden-was-decisive/",
-        "/api/v1/figures/mukden-russian-casualties/",
+        ("/api/v1/terms/portsmouth-treaty-term-1/", TreatyTerm),
+        ("/api/v1/counterproposals/counterproposal-1/", Counterproposal),
+        ("/api/v1/events/martial-law-in-manchuria/", Event),
+        ("/api/v1/engagements/battles-of-liaoyang-and-shahe/", Engagement),
+        ("/api/v1/claims/mukden-was-decisive/", Claim),
+        ("/api/v1/figures/mukden-russian-casualties/", Figure),
     ],
 )
-def test_a_record_nothing_refers_to_is_deleted_and_comes_back_whole(editor, client, url):
+def test_a_record_nothing_refers_to_is_deleted_and_comes_back_whole(editor, client, url, model):
+    unjudged((model, url.split("/")[-2]))
     before = client.get(url).json()
     assert before["citations"]
     assert editor.delete(url).status_code == HTTPStatus.NO_CONTENT
@@ -135,6 +206,7 @@ def test_the_parts_deleted_with_a_record_say_so_in_their_history(editor, client)
 
 
 def test_a_restore_brings_back_only_what_the_delete_took(editor, client):
+    unjudged((Event, "martial-law-in-manchuria"))
     url = "/api/v1/events/martial-law-in-manchuria/"
     event = Event.objects.get(slug="martial-law-in-manchuria")
     citations = list(Citation.objects.for_record(event).order_by("start"))
@@ -155,7 +227,10 @@ def test_code_meets_the_same_rule():
         Proposal.objects.filter(slug="request-3").delete()
     with pytest.raises(ProtectedError), transaction.atomic():
         Treaty.objects.all().delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Engagement.objects.get(slug="fall-of-port-arthur").delete()
     assert Place.objects.get(slug="port-arthur").engagements.count() == 2
+    assert Engagement.objects.filter(slug="fall-of-port-arthur").exists()
     assert TreatyTerm.objects.count() == 5
 
 
@@ -175,6 +250,9 @@ def test_the_admin_meets_the_same_rule(make_user, client):
     page = client.get(f"/admin/events/engagement/{engagement.pk}/delete/").content.decode()
     assert "would require deleting the following protected related objects" in page
     assert "casualties: 100000 persons" in page
+    assert "Judged record: The land battle at Mukden was decisive → (4) Occupation of Mukden" in page
+    client.post(f"/admin/events/engagement/{engagement.pk}/delete/", {"post": "yes"})
+    assert Engagement.objects.filter(slug="occupation-of-mukden").exists()
 
     treaty = Treaty.objects.get()
     client.post(
@@ -183,6 +261,7 @@ def test_the_admin_meets_the_same_rule(make_user, client):
     )
     assert TreatyTerm.objects.count() == 5
 
+    unjudged((Counterproposal, "counterproposal-1"))
     counter = Counterproposal.objects.get(slug="counterproposal-1")
     deleted = client.post(f"/admin/events/counterproposal/{counter.pk}/delete/", {"post": "yes"})
     assert deleted.status_code == HTTPStatus.FOUND

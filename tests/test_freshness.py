@@ -106,16 +106,18 @@ def test_the_loader_run_as_a_management_command_is_read_on_both(servers):
     assert modern_names(servers) == [None, None]
 
 
+def in_a_shell(code: str) -> None:
+    """Run `code` in `manage.py shell`, its own process, on the test database."""
+    done = manage("shell", "-c", code, DATABASE_URL=database_url())
+    assert done.returncode == 0, done.stderr
+
+
 def test_a_save_in_a_shell_is_read_on_both(servers):
     cached(servers, None)
-    saved = manage(
-        "shell",
-        "-c",
+    in_a_shell(
         "from events.models import Place; p = Place.objects.get(slug='mukden'); "
-        "p.modern_name = 'Shenyang'; p.save()",
-        DATABASE_URL=database_url(),
+        "p.modern_name = 'Shenyang'; p.save()"
     )
-    assert saved.returncode == 0, saved.stderr
     assert modern_names(servers) == ["Shenyang", "Shenyang"]
 
 
@@ -132,3 +134,22 @@ def test_a_citation_saved_in_a_shell_moves_its_records_place_on_both(servers):
     )
     assert saved.returncode == 0, saved.stderr
     assert modern_names(servers, "sequence") == [65, 65]
+
+
+CLAIM_URL = "/api/v1/claims/mukden-was-decisive/"
+
+
+def judged_names(servers) -> list:
+    return [[j["name"] for j in json.loads(get(base + CLAIM_URL)[2])["judges"]] for base in servers]
+
+
+def test_a_judged_record_renamed_in_a_shell_shows_on_the_claim_on_both(servers):
+    # The claim shows the name of the record it judges: renaming that record is a change to
+    # the claim's answer, though the claim itself is not written.
+    for _ in range(2):
+        assert judged_names(servers) == [["Occupation of Mukden"], ["Occupation of Mukden"]]
+    in_a_shell(
+        "from events.models import Engagement; e = Engagement.objects.get(slug='occupation-of-mukden'); "
+        "e.name = 'Battle of Mukden'; e.save()"
+    )
+    assert judged_names(servers) == [["Battle of Mukden"], ["Battle of Mukden"]]

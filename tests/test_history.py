@@ -6,8 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from events.models import Counterproposal, Event, Figure, Party, Place
+from events.models import Counterproposal, Event, Figure, Party, Place, Proposal
 from sources.models import Citation
+from tests.factories import unjudged
 
 pytestmark = pytest.mark.django_db
 
@@ -213,6 +214,7 @@ def test_restoring_a_citation_whose_record_is_gone_is_a_422(admin, api_as, clien
 
 def test_restoring_a_record_whose_links_are_gone_is_a_422_naming_them(admin, api_as, client):
     editor = api_as(admin)
+    unjudged((Counterproposal, "counterproposal-1"), (Proposal, "request-1"))
     url = "/api/v1/counterproposals/counterproposal-1/"
     assert editor.delete(url).status_code == HTTPStatus.NO_CONTENT
     assert editor.delete("/api/v1/proposals/request-1/").status_code == HTTPStatus.NO_CONTENT

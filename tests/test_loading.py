@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from events.models import Figure, Party
+from events.models import Claim, Figure, Party
 from sources.models import Citation, Source
 from treaties.models import TreatyTerm
 
@@ -26,7 +26,7 @@ def test_loading_twice_changes_nothing():
     before = snapshot()
     out = StringIO()
     call_command("load_dataset", stdout=out)
-    assert "0 created, 0 updated, 73 unchanged" in out.getvalue()
+    assert "0 created, 0 updated, 77 unchanged" in out.getvalue()
     assert snapshot() == before
 
 
@@ -75,6 +75,35 @@ def test_a_plain_reload_restores_the_fixture_value():
     assert Party.objects.get(slug="japan").name == "Japan"
 
 
+def test_skip_if_loaded_keeps_what_an_editor_made_a_claim_judge_and_a_reload_puts_it_back():
+    claim = Claim.objects.get(slug="mukden-was-decisive")
+    claim.judges.all().delete()
+    call_command("load_dataset", "--skip-if-loaded", stdout=StringIO())
+    assert not claim.judges.exists()
+    out = StringIO()
+    call_command("load_dataset", stdout=out)
+    assert "events.claim: 0 created, 1 updated, 11 unchanged" in out.getvalue()
+    assert [row.record.slug for row in claim.judges.all()] == ["occupation-of-mukden"]
+
+
+def test_a_database_loaded_before_the_claims_were_narrowed_reloads_onto_the_same_rows(text):
+    # As the loader left mukden-was-decisive before: the whole clause, and no judged record. The
+    # statement and its citation change together, and the rule holds between them afterwards.
+    claim = Claim.objects.get(slug="mukden-was-decisive")
+    claim.judges.all().delete()
+    claim.statement = text[2401:2434]
+    claim.save()
+    citation = claim.citations.get()
+    citation.delete()
+    Citation.objects.create(source=citation.source, start=2401, end=2434, quote=text[2401:2434], record=claim)
+    out = StringIO()
+    call_command("load_dataset", stdout=out)
+    assert "events.claim: 0 created, 1 updated, 11 unchanged" in out.getvalue()
+    claim = Claim.objects.get(pk=claim.pk)
+    assert (claim.statement, [c.quote for c in claim.citations.all()]) == ("decisive", ["decisive"])
+    assert [row.record.slug for row in claim.judges.all()] == ["occupation-of-mukden"]
+
+
 def test_a_database_loaded_when_the_terms_were_articles_reloads_onto_the_same_rows(transactional_db):
     # Going back before the rename (treaties.0004) gives the database as the loader left it
     # when the source's terms were stored as the treaty's articles: slugs
@@ -96,7 +125,7 @@ def test_a_database_loaded_when_the_terms_were_articles_reloads_onto_the_same_ro
     # Only the treaty changes: going back past treaties.0007 dropped its date's basis, which
     # coming forward labels "not yet reviewed" until a load gives the source's records theirs.
     assert "treaties.treaty: 0 created, 1 updated, 0 unchanged" in out.getvalue()
-    assert "0 created, 1 updated, 72 unchanged" in out.getvalue()
+    assert "0 created, 1 updated, 76 unchanged" in out.getvalue()
     assert dict(TreatyTerm.objects.values_list("slug", "pk")) == ids
     assert sorted(TreatyTerm.history.values_list("history_id", "slug")) == versions
     assert snapshot() == before
@@ -211,6 +240,27 @@ BROKEN = {
         set_field(4, "date_basis", "reading"),
         "events.json: record 4 (final-proposal): field '__all__': "
         "A date that is our reading says why (date_rationale).",
+    ),
+    "claim stating more than it quotes": (
+        "claims.json",
+        set_field(9, "statement", "A decisive land battle"),
+        "claims.json: record 9 (mukden-was-decisive): field 'statement': The statement is "
+        "'A decisive land battle' but the claim's citation quotes 'decisive'",
+    ),
+    "claim resting on two citations": (
+        "claims.json",
+        lambda data: data["records"][9]["citations"].append({"quote": "land", "start": 2412, "end": 2416}),
+        "claims.json: record 9 (mukden-was-decisive): field 'citations': A claim quotes one passage",
+    ),
+    "claim judging a record that does not exist": (
+        "claims.json",
+        set_field(9, "judges", ["events.engagement:nowhere"]),
+        "claims.json: record 9 (mukden-was-decisive): field 'judges': no engagement with slug 'nowhere'",
+    ),
+    "claim judging what no claim may judge": (
+        "claims.json",
+        set_field(9, "judges", ["sources.source:japan-russia-1903-1905"]),
+        "claims.json: record 9 (mukden-was-decisive): field 'judges': A source cannot be judged by a claim.",
     ),
     "row that breaks a rule": (
         "counterproposals.json",

@@ -25,6 +25,7 @@ from events.models import (
     Engagement,
     Event,
     Figure,
+    JudgedRecord,
     Negotiation,
     Party,
     Place,
@@ -55,8 +56,9 @@ LISTS = {
     "engagements": (Engagement, factories.engagement, 6),
     # + citations, and one per kind of subject on the page (see test below)
     "figures": (Figure, lambda: factories.figure(Engagement.objects.get(slug="battle-of-tsushima")), None),
-    # + parties, places, citations
-    "claims": (Claim, factories.claim, 4),
+    # + parties, places, citations, judged-record rows, and one per kind of judged record on
+    # the page (see test below)
+    "claims": (Claim, factories.claim, None),
     # + parties, citations, terms
     "treaties": (Treaty, factories.treaty, 4),
     # + party roles (with their party), places, figures, figures' citations, citations
@@ -116,12 +118,37 @@ def test_list_queries_do_not_grow_with_rows(client, resource, stored):
 def test_figure_list_queries_grow_only_with_kinds_of_subject(client, stored):
     # Rendering: rows + citations + one query per kind of subject record on the page
     # (a generic relation is prefetched per content type); all of these are about one engagement.
+    JudgedRecord.objects.filter(content_type__model="figure").delete()  # a claim judges one
     Figure.objects.all().delete()
     factories.fill(lambda: factories.figure(Engagement.objects.get(slug="battle-of-tsushima")), Figure, 50)
     prepare(stored, Figure)
     one, _ = count_queries(client, "/api/v1/figures/?page_size=1")
     fifty, _ = count_queries(client, "/api/v1/figures/?page_size=50")
     pinned = STORED_LIST if stored else STORED_LIST + 3
+    assert (one, fifty) == (pinned, pinned)
+
+
+def test_claim_list_queries_grow_only_with_kinds_of_judged_record(client, stored):
+    # Rendering: rows + parties, places, citations, judged-record rows + one query per kind of
+    # record judged on the page (a generic key is prefetched per content type); here every
+    # claim judges one engagement, then a figure besides.
+    JudgedRecord.objects.all().delete()
+    factories.fill(factories.claim, Claim, 50)
+    prepare(stored, Claim)
+    one, _ = count_queries(client, "/api/v1/claims/?page_size=1")
+    fifty, page = count_queries(client, "/api/v1/claims/?page_size=50")
+    assert len(page["results"]) == 50
+    assert {judged["type"] for claim in page["results"] for judged in claim["judges"]} == {"engagement"}
+    pinned = STORED_LIST if stored else STORED_LIST + 5 + 1
+    assert (one, fifty) == (pinned, pinned)
+
+    figure = Figure.objects.get(slug="tsushima-japanese-losses")
+    for claim in Claim.objects.all():
+        claim.judges.create(record=figure)
+    prepare(stored, Claim)
+    one, _ = count_queries(client, "/api/v1/claims/?page_size=1")
+    fifty, _ = count_queries(client, "/api/v1/claims/?page_size=50")
+    pinned = STORED_LIST if stored else STORED_LIST + 5 + 2
     assert (one, fifty) == (pinned, pinned)
 
 
@@ -149,7 +176,8 @@ DETAILS = {
     "/api/v1/events/no-reply/": 6,  # row, parties, places, citations, figures, their citations
     "/api/v1/engagements/battle-of-tsushima/": 6,  # row, places, belligerents, citations, figures, theirs
     "/api/v1/figures/mukden-russian-casualties/": 3,  # row, subject, citations
-    "/api/v1/claims/mukden-was-decisive/": 4,  # row, parties, places, citations
+    # row, parties, places, citations, judged-record rows, the engagement it judges
+    "/api/v1/claims/mukden-was-decisive/": 6,
     # treaty, parties, citations, terms, their party roles, places, figures, figures' citations,
     # terms' citations
     "/api/v1/treaties/portsmouth-treaty/": 9,

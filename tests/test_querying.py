@@ -10,6 +10,7 @@ from api.backends import StrictOrderingFilter
 from api.registry import dated_models
 from config.urls import router
 from sources.models import Citation
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +53,49 @@ def test_filter_by_party_kind_place_and_treaty(client):
 
 
 def test_filter_interpretation_versus_fact(client):
-    facts = slugs(client, "/api/v1/claims/", is_interpretation="false")
-    assert facts == ["japan-won-consecutive-victories"]
-    interpretations = slugs(client, "/api/v1/claims/", is_interpretation="true")
-    assert "russia-had-no-good-reason-to-object" in interpretations
-    assert "japan-won-consecutive-victories" not in interpretations
+    # Every claim of the dataset is a judgement: what the source reports is in the other records.
+    everything = slugs(client, "/api/v1/claims/")
+    assert len(everything) == 12
+    assert slugs(client, "/api/v1/claims/", is_interpretation="true") == everything
+    assert slugs(client, "/api/v1/claims/", is_interpretation="false") == []
+    fact = factories.claim()
+    fact.is_interpretation = False
+    fact.save()
+    assert slugs(client, "/api/v1/claims/", is_interpretation="false") == [fact.slug]
+    assert fact.slug not in slugs(client, "/api/v1/claims/", is_interpretation="true")
+
+
+def test_filter_claims_by_the_record_they_judge(client):
+    assert slugs(client, "/api/v1/claims/", judges="engagement:occupation-of-mukden") == [
+        "japan-won-consecutive-victories",
+        "mukden-was-decisive",
+        "victories-contrary-to-expectations",
+    ]
+    assert slugs(client, "/api/v1/claims/", judges="proposal:request-2") == [
+        "russia-had-no-good-reason-to-object"
+    ]
+    assert slugs(client, "/api/v1/claims/", judges="figure:tsushima-japanese-losses") == [
+        "japan-lost-only-three-torpedo-boats"
+    ]
+    # A record no claim judges, and one judged by a claim of the other filter's kind.
+    assert slugs(client, "/api/v1/claims/", judges="party:japan") == []
+    assert slugs(client, "/api/v1/claims/", judges="event:negotiations-opened", party="japan") == [
+        "negotiations-followed-from-russias-designs"
+    ]
+    assert slugs(client, "/api/v1/claims/", judges="event:negotiations-opened", party="korea") == []
+
+
+@pytest.mark.parametrize(
+    "value", ["occupation-of-mukden", "volcano:etna", "engagement:not a slug", "Engagement:x", ":x"]
+)
+def test_a_malformed_judged_record_is_a_400(client, value):
+    assert "judges" in errors(client, "/api/v1/claims/", judges=value)
+
+
+def test_a_judged_record_that_does_not_exist_is_a_404_naming_the_parameter(client):
+    response = client.get("/api/v1/claims/", {"judges": "engagement:atlantis"})
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json()["detail"] == "judges: no engagement has the slug 'atlantis'."
 
 
 def test_a_month_precision_date_overlaps_any_range_touching_its_month(client):

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from api import renderings
 from api.models import Rendering
-from events.models import Engagement, Figure, Party, Place, Response
+from events.models import Claim, Engagement, Figure, JudgedRecord, Party, Place, Response
 from sources.models import Citation
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +91,19 @@ def api_writes(editor):
             {"record": {"type": "place", "slug": "sakhalin"}},
             format="json",
         ),
+        "make a claim judge another record": lambda: editor.patch(
+            "/api/v1/claims/mukden-was-decisive/",
+            {
+                "judges": [
+                    {"type": "engagement", "slug": "occupation-of-mukden"},
+                    {"type": "place", "slug": "mukden"},
+                ]
+            },
+            format="json",
+        ),
+        "rename a record claims judge": lambda: editor.patch(
+            "/api/v1/engagements/occupation-of-mukden/", {"name": "Battle of Mukden"}, format="json"
+        ),
     }
 
 
@@ -104,6 +117,8 @@ def api_writes(editor):
         "add a treaty term with party roles",
         "delete a citation",
         "move a record's first citation to another record",
+        "make a claim judge another record",
+        "rename a record claims judge",
     ],
 )
 def test_after_an_api_write_every_rendering_is_as_rendered_now(
@@ -127,7 +142,23 @@ def relation_writes():
         "rename a party in a shell": _party_renamed,
         "cite a figure earlier in a shell": _figure_cited_earlier,
         "delete a record's first citation in a shell": lambda: first_citation(Party, "china").delete(),
+        "rename a judged request's number in a shell": _request_renumbered,
+        "take a record out of a claim's judges": lambda: (
+            JudgedRecord.objects.filter(claim__slug="russia-had-no-good-reason-to-object").first().delete()
+        ),
+        "add a judged record in a shell": lambda: Claim.objects.get(slug="mukden-was-decisive").judges.create(
+            record=Place.objects.get(slug="mukden")
+        ),
     }
+
+
+def _request_renumbered():
+    # A request's name is its number ("Request 2"): the claims judging it show it.
+    from events.models import Proposal
+
+    request = Proposal.objects.get(slug="request-2")
+    request.number = 20
+    request.save()
 
 
 def _rationale_changed():
@@ -160,6 +191,9 @@ def _party_renamed():
         "rename a party in a shell",
         "cite a figure earlier in a shell",
         "delete a record's first citation in a shell",
+        "rename a judged request's number in a shell",
+        "take a record out of a claim's judges",
+        "add a judged record in a shell",
     ],
 )
 def test_after_a_change_in_code_every_rendering_is_as_rendered_now(write, django_capture_on_commit_callbacks):

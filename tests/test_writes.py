@@ -297,6 +297,7 @@ BAD_INPUT = {
         "is_interpretation": "perhaps",
         "parties": ["nope"],
         "places": ["nope"],
+        "judges": [{"type": "engagement", "slug": "nope"}],
     },
     "treaties/portsmouth-treaty/": {
         "name": "",

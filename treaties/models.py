@@ -5,11 +5,11 @@ from simple_history.models import HistoricalRecords
 
 from api.dates import DatedRecord, date_field
 from api.deletion import PART, Links
-from events.models import OwnsFigures, Party, Place
+from events.models import Judgeable, OwnsFigures, Party, Place
 from sources.models import SMALL_INT_MAX, CitedRecord, record_history
 
 
-class Treaty(CitedRecord, DatedRecord, OwnsFigures):
+class Treaty(CitedRecord, DatedRecord, OwnsFigures, Judgeable):
     name = models.CharField(max_length=200)
     date = date_field("signed")
     signed_at = models.ForeignKey(
@@ -34,7 +34,7 @@ class Treaty(CitedRecord, DatedRecord, OwnsFigures):
         return self.name
 
 
-class TreatyTerm(CitedRecord, OwnsFigures):
+class TreatyTerm(CitedRecord, OwnsFigures, Judgeable):
     """One of the treaty's terms as the source summarises them ("Terms were as follows:"),
     numbered (1), (2), ... as the source numbers them: not the treaty's own articles, which
     the dataset does not hold yet."""
