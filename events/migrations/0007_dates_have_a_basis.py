@@ -17,6 +17,10 @@ def label_existing_dates(apps, schema_editor):
                 model.objects.filter(**{f"{field}__isnull": False, f"{field}_basis__isnull": True}).update(
                     **{f"{field}_basis": "reading", f"{field}_rationale": UNREVIEWED}
                 )
+    if schema_editor.connection.vendor == "postgresql":
+        # The updates leave deferred foreign-key checks pending, and PostgreSQL alters no table
+        # (the constraints below) with checks pending: run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
