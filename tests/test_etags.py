@@ -132,3 +132,23 @@ def test_a_write_reads_and_locks_its_record_in_one_query(editor):
     assert len(place_reads) == 2, place_reads
     if connection.vendor == "postgresql":
         assert place_reads[0].endswith('FOR UPDATE OF "events_place"')
+
+
+@pytest.mark.parametrize(
+    "header", ['"abc"', 'W/"abc"', '"x", "abc"', "*", '"abc-gzip"', 'W/"abc-gzip"', '"x"', "", "garbage"]
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT"])
+def test_if_none_match_alone_is_decided_as_djangos_own_function_decides_it(header, method):
+    # api.conditional answers If-None-Match alone itself (every cached conditional read does);
+    # with another header beside it, Django's get_conditional_response decides: both must agree.
+    from types import SimpleNamespace
+
+    from django.utils.cache import get_conditional_response
+
+    from api.conditional import FAILED, NOT_MODIFIED, identity_etag, outcome
+
+    meta = {"HTTP_IF_NONE_MATCH": header}
+    rewritten = {"HTTP_IF_NONE_MATCH": ", ".join(identity_etag(t.strip()) for t in header.split(","))}
+    django = get_conditional_response(SimpleNamespace(META=rewritten, method=method, path="/"), etag='"abc"')
+    expected = None if django is None else NOT_MODIFIED if django.status_code == 304 else FAILED
+    assert outcome(meta, method, "/", '"abc"') == expected
