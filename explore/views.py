@@ -52,13 +52,6 @@ class ExploreView(CheckedQueryMixin, GenericAPIView):
             self._filterset = filterset
         return filterset
 
-    def filtered(self, queryset):
-        """`queryset` filtered by the request's parameters (with none of its filters given, a
-        FilterSet selects everything: it is not built then)."""
-        if selects_everything(self.filterset_class, self.request.query_params):
-            return queryset
-        return self.filterset(queryset).filter_queryset(queryset)
-
     def parameter(self, name: str):
         """One of the FilterSet's parameters, checked as the FilterSet checks it (a 400 when it
         is not valid), without building a FilterSet for it."""
@@ -67,10 +60,6 @@ class ExploreView(CheckedQueryMixin, GenericAPIView):
             return field.clean(self.request.query_params.get(name))
         except forms.ValidationError as error:
             raise translate_validation(ErrorDict({name: ErrorList(error.error_list)})) from None
-
-    def answer(self, records):
-        page = self.paginate_queryset(records)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def query_parameters(self):
         return view_parameters(self, self.filterset_class)
@@ -205,24 +194,19 @@ class SearchView(ExploreView):
         ],
     )
     def get(self, request, format=None):
-        query = self.searched_text()
+        query = self.parameter("q")
         pattern = f"%{connection.ops.prep_for_like_query(query)}%"
         hits = []
         for viewset in self.searched():
             model = viewset.queryset.model
             # Compiled once with a placeholder text that LIKE would not escape.
-            names = [field.attname for field in model._meta.concrete_fields]
             for row in statements.rows(("search", model), self.search_of(viewset), {"%probe%": pattern}):
-                hit = model.from_db(connection.alias, names, row)
+                hit = model.from_db(connection.alias, self.columns(model), row)
                 hits.append((hit, self.matched_text(hit, viewset.search_fields, query)))
         page = self.paginate_queryset(hits)
         return self.get_paginated_response(
             [{**summary_of(hit, request), "summary": summary_text} for hit, summary_text in page]
         )
-
-    def searched_text(self) -> str:
-        """`q`, checked as the FilterSet checks it (a 400 when it is not a text to search for)."""
-        return self.parameter("q")
 
     def search_of(self, viewset):
         """A builder of the query the FilterSet makes of a search of `viewset`'s records (every
@@ -233,9 +217,14 @@ class SearchView(ExploreView):
             rows = model.objects.order_by(*viewset.ordering)
             filterset = self.filterset_class({"q": "probe"}, rows, **self.filterset_kwargs())
             assert filterset.is_valid(), filterset.errors
-            return filterset.qs.values_list(*[field.attname for field in model._meta.concrete_fields])
+            return filterset.qs.values_list(*self.columns(model))
 
         return build
+
+    @staticmethod
+    def columns(model) -> list[str]:
+        """Every column of `model`, in order: what a search selects, and what from_db reads."""
+        return [field.attname for field in model._meta.concrete_fields]
 
     def filterset_kwargs(self) -> dict:
         return {
