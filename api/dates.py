@@ -115,7 +115,10 @@ def partial_date_constraints(date_field: str) -> list[models.CheckConstraint]:
             ),
         ),
         reading_has_rationale(
-            basis, rationale, f"%(app_label)s_%(class)s_{date_field}_reading_has_rationale", "a date"
+            basis,
+            rationale,
+            f"%(app_label)s_%(class)s_{date_field}_reading_has_rationale",
+            f"A date that is our reading says why ({rationale}).",
         ),
     ]
 

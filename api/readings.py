@@ -32,10 +32,10 @@ def rationale_field(what: str) -> models.TextField:
     return models.TextField(blank=True, help_text=f"Why {what} is read this way: required for a reading.")
 
 
-def reading_has_rationale(basis: str, rationale: str, name: str, what: str) -> models.CheckConstraint:
+def reading_has_rationale(basis: str, rationale: str, name: str, message: str) -> models.CheckConstraint:
     """A reading says why (`name` is the constraint's, unique among the project's models)."""
     return models.CheckConstraint(
         condition=~Q(**{basis: Basis.READING}) | ~Q(**{rationale: ""}),
         name=name,
-        violation_error_message=f"{what[0].upper()}{what[1:]} that is our reading says why ({rationale}).",
+        violation_error_message=message,
     )

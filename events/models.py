@@ -15,7 +15,7 @@ from api.dates import (
     rationale_of_date,
 )
 from api.deletion import PART, Dependents, Links
-from api.readings import Basis
+from api.readings import Basis, reading_has_rationale
 from api.registry import figure_subject_models, judgeable_models, record_type
 from sources.models import SMALL_INT_MAX, Citation, CitedRecord, record_history
 
@@ -233,10 +233,8 @@ class Response(models.Model):
         ordering = ["counterproposal", "proposal"]
         constraints = [
             models.UniqueConstraint(fields=["counterproposal", "proposal"], name="response_unique_pair"),
-            models.CheckConstraint(
-                condition=~Q(basis="reading") | ~Q(rationale=""),
-                name="response_reading_has_rationale",
-                violation_error_message="A link that is our reading says why.",
+            reading_has_rationale(
+                "basis", "rationale", "response_reading_has_rationale", "A link that is our reading says why."
             ),
         ]
 
