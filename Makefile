@@ -45,8 +45,12 @@ restore-backup: $(VENV)/.runtime ## Migrate, then restore FILE=<backup> into the
 run: load ## Install into .venv, migrate, load the data and serve on 127.0.0.1:$(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-serve: load ## Serve as in production (deploy/serve.py: Debian's nginx before gunicorn) on 127.0.0.1:$(PORT)
-	$(BIN)/python deploy/serve.py --bind 127.0.0.1:$(PORT)
+# What `make serve` runs: gunicorn's sync workers (what `make bench` measures), WORKERS of them.
+WORKERS ?= 4
+serve: export DJANGO_STATIC_ROOT ?= $(CURDIR)/staticfiles
+serve: load ## Serve as in production (deploy/serve.py: nginx before WORKERS=4 gunicorn workers) on 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python deploy/serve.py --bind 127.0.0.1:$(PORT) --workers $(WORKERS)
 
 test: $(VENV)/.test ## Install the test dependencies and run every test
 	$(BIN)/python -m pytest
@@ -62,8 +66,8 @@ lock: | $(BIN)/python ## Re-resolve requirements/*.txt from pyproject.toml (newe
 	$(LOCK) --output-file requirements/runtime.txt
 	$(LOCK) --extra test --output-file requirements/test.txt
 
-clean: ## Remove the virtualenv and the SQLite database
-	rm -rf $(VENV) db.sqlite3
+clean: ## Remove the virtualenv, the SQLite database and the collected static files
+	rm -rf $(VENV) db.sqlite3 staticfiles
 
-bench: $(VENV)/.test ## Benchmark reads against a ceiling and a naive peer (bench/results/<date>.json)
+bench: $(VENV)/.test ## Benchmark reads against a ceiling and a naive peer, then at 10^3-10^6 records on PostgreSQL (bench/results/)
 	$(BIN)/python bench/run.py

@@ -21,7 +21,7 @@ from sources.models import Citation, CitedRecord
 def text_at_offsets(citation) -> str:
     """What the source says at the citation's offsets, so an editor sees what it points at."""
     if citation.source_id is None or citation.start is None or citation.end is None:
-        return "–"
+        return "– (a reference: its text is not here)" if citation.locator else "–"
     found = citation.source.text[citation.start : citation.end]
     if found == citation.quote:
         return format_html("<q>{}</q>", found)
@@ -61,7 +61,7 @@ class CitationFormSet(BaseGenericInlineFormSet):
 class CitationInline(GenericTabularInline):
     model = Citation
     formset = CitationFormSet
-    fields = ["source", "start", "end", "quote", "source_text"]
+    fields = ["source", "start", "end", "locator", "quote", "source_text"]
     readonly_fields = ["source_text"]
     extra = 0
     autocomplete_fields = ["source"]
@@ -182,3 +182,23 @@ class CitedAdmin(SimpleHistoryAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         # Its place in the source is shown, never edited: its citations set it.
         return [*readonly, "slug", "sequence"] if obj is not None else readonly
+
+
+def links_inline(row_model, *fields: str) -> type[admin.TabularInline]:
+    """A record's link rows (its places with their roles, ...) edited beside it; each link says
+    its basis and, for a reading, why."""
+    related = [name for name in fields if row_model._meta.get_field(name).is_relation]
+    return type(
+        f"{row_model.__name__}Inline",
+        (admin.TabularInline,),
+        {
+            "model": row_model,
+            "fields": [*fields, "basis", "rationale"],
+            "autocomplete_fields": related,
+            "extra": 0,
+        },
+    )
+
+
+def places_inline(row_model) -> type[admin.TabularInline]:
+    return links_inline(row_model, "place", "role")

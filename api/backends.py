@@ -77,8 +77,19 @@ class StrictOrderingFilter(filters.OrderingFilter):
         # differently for each page.
         named = {term.removeprefix("-") for term in ordering if isinstance(term, str)}
         ties = [term for term in getattr(view, "ordering", None) or () if term.removeprefix("-") not in named]
+        # A dated record's `date` orders by its chosen date (api.dates.DatedRecord.chosen_date):
+        # its own, or another source's where the one it rests on gives none.
+        if hasattr(queryset.model, "chosen_date"):
+            ordering = [self.chosen(term) for term in ordering]
+            ties = [self.chosen(term) for term in ties]
         # Empty values last, as PostgreSQL does: SQLite would put them first.
         return queryset.order_by(*(self.nulls_last(term) for term in [*ordering, *ties]))
+
+    @staticmethod
+    def chosen(term):
+        if isinstance(term, str) and term.removeprefix("-") == "date":
+            return term.replace("date", "chosen_date")
+        return term
 
     def get_schema_operation_parameters(self, view):
         # A list of declared fields, each maybe prefixed with "-": what get_ordering accepts.

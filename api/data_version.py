@@ -29,12 +29,13 @@ def watched(model) -> bool:
     return model._meta.app_label in WATCHED_APPS or model._meta.label_lower in WATCHED_MODELS
 
 
-def current(using: str = "default") -> tuple[int, datetime.datetime] | None:
-    """(generation, when the data last changed), or None before the first migration's row."""
+def current(using: str | None = None) -> tuple[int, datetime.datetime] | None:
+    """(generation, when the data last changed), or None before the first migration's row; read
+    where the data is read (a replica, for most reads: api.replicas) unless `using` says."""
     from api.models import DataVersion
 
     table = DataVersion._meta.db_table
-    with connections[using].cursor() as cursor:
+    with connections[using or router.db_for_read(DataVersion)].cursor() as cursor:
         cursor.execute(f"SELECT generation, changed_at FROM {table} WHERE id = 1")
         row = cursor.fetchone()
     if row is None:

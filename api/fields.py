@@ -1,7 +1,9 @@
 """Serializer fields every resource uses: links to records, dates to their precision,
 coordinates, and field types that take only the JSON type the schema documents."""
 
+import datetime
 import decimal
+import re
 from collections.abc import Mapping
 
 from django.contrib.contenttypes.models import ContentType
@@ -9,7 +11,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
-from api.dates import PARTIAL_DATE_SCHEMA, format_partial_date, parse_partial_date
+from api.calendars import JULIAN_FORM_PATTERN, format_julian
+from api.dates import PARTIAL_DATE_SCHEMA, Calendar, format_partial_date, parse_partial_date
 from api.readings import Basis
 from api.registry import citable_models, detail_url, owned_record_serializer, record_type, record_url
 from api.rows import generic_key
@@ -194,19 +197,28 @@ class OwnedRecordsField(serializers.Field):
         return self.parent.Meta.model._meta.get_field(self.source).related_model
 
     def get_attribute(self, instance):
-        return getattr(instance, self.source).all()
+        return instance, getattr(instance, self.source).all()
 
     def to_representation(self, value):
-        serializer = owned_record_serializer(self.owned_model())(context=self.context)
-        return [serializer.to_representation(record) for record in value]
+        owner, records = value
+        serializer_class = owned_record_serializer(self.owned_model())
+        records = list(records)
+        # A serializer that shows how its records stand to each other (several sources' values
+        # of one thing: which is chosen, whether they differ) sees them all, and their owner.
+        if hasattr(serializer_class, "judge"):
+            serializer_class.judge(owner, records)
+        serializer = serializer_class(context=self.context)
+        return [serializer.to_representation(record) for record in records]
 
 
 @extend_schema_field({**PARTIAL_DATE_SCHEMA, "nullable": True})
 class PartialDateField(serializers.Field):
     """A date written to its precision: "1905-09-05", "1903-08" or "1904"; null where unknown.
+    It is written in the Gregorian calendar whichever calendar the source gives it in (its
+    `_calendar` says which; JulianDateField gives it in the Julian one).
 
     Writing one sets both the date and its precision, which follows from the form given;
-    writing null clears what was said of the date too (its basis and rationale, api.readings).
+    writing null clears what was said of the date too (its calendar, basis and rationale).
     """
 
     def __init__(self, date_field: str = "date", **kwargs):
@@ -221,6 +233,7 @@ class PartialDateField(serializers.Field):
             return True, {
                 name: None,
                 f"{name}_precision": None,
+                f"{name}_calendar": None,
                 f"{name}_basis": None,
                 f"{name}_rationale": "",
             }
@@ -241,18 +254,44 @@ class PartialDateField(serializers.Field):
         )
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "pattern": JULIAN_FORM_PATTERN,
+        "readOnly": True,
+        "example": "1905-08-23",
+    }
+)
+class JulianDateField(serializers.Field):
+    """A stored date in the Julian calendar, read-only: a day as YYYY-MM-DD, a month or year as
+    the ISO 8601 interval of the Julian days it covers ("1903-07-19/1903-08-18"), never one
+    invented day (api.calendars)."""
+
+    def __init__(self, date_field: str = "date", **kwargs):
+        self.date_field = date_field
+        kwargs.setdefault("source", "*")
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        return format_julian(
+            getattr(instance, self.date_field), getattr(instance, f"{self.date_field}_precision")
+        )
+
+
 class CoordinateField(serializers.DecimalField):
     """Degrees, read and written as a JSON number within ±`bound`, kept to 5 decimal places
     (about a metre): more are rounded, half to even. DRF alone would read a string, and take
     "" for null and numbers past the bound the schema states."""
 
     bound: int
+    places = 5
     default_error_messages = {"coordinate": "Give degrees as a JSON number from -{bound} to {bound}."}
 
     def __init__(self, **kwargs):
         super().__init__(
-            max_digits=8,
-            decimal_places=5,
+            max_digits=self.places + 3,
+            decimal_places=self.places,
             coerce_to_string=False,
             rounding=decimal.ROUND_HALF_EVEN,
             allow_null=True,
@@ -274,14 +313,15 @@ class CoordinateField(serializers.DecimalField):
         return self.quantize(decimal.Decimal(str(data)))
 
 
-def coordinate_schema(bound: int, example: float) -> dict:
+def coordinate_schema(bound: int, example: float, places: int = 5) -> dict:
     return {
         "type": "number",
         "nullable": True,
         "minimum": -bound,
         "maximum": bound,
         "example": example,
-        "description": f"Degrees, from -{bound} to {bound}; kept to 5 decimal places (more are rounded).",
+        "description": f"Degrees, from -{bound} to {bound}; kept to {places} decimal places (more are "
+        "rounded).",
     }
 
 
@@ -293,6 +333,17 @@ class LatitudeField(CoordinateField):
 @extend_schema_field(coordinate_schema(180, 123.4))
 class LongitudeField(CoordinateField):
     bound = 180
+
+
+# A statement's coordinates keep what its source gives: six places (a tenth of a metre).
+@extend_schema_field(coordinate_schema(90, 34.566283, places=6))
+class FineLatitudeField(LatitudeField):
+    places = 6
+
+
+@extend_schema_field(coordinate_schema(180, 130.150933, places=6))
+class FineLongitudeField(LongitudeField):
+    places = 6
 
 
 class JsonTypeMixin:
@@ -344,3 +395,107 @@ def date_basis_fields(date_field: str) -> tuple[serializers.Field, serializers.F
         help_text="Why the date is read this way: required for a reading.",
     )
     return basis, rationale
+
+
+def date_calendar_fields(
+    date_field: str = "date", shown_as: str = ""
+) -> tuple[serializers.Field, serializers.Field]:
+    """A date in the Julian calendar (read-only) and the calendar its source gives it in
+    (written with the date), beside the date itself (PartialDateField), which the serializer
+    may name otherwise (`shown_as`: "signed" for a treaty's `date`)."""
+    # DRF refuses a source that repeats the field's name.
+    source = {} if shown_as in ("", date_field) else {"source": f"{date_field}_calendar"}
+    julian = JulianDateField(
+        date_field,
+        help_text=(
+            "The date in the Julian calendar (Russia's until 1918), converted from the Gregorian "
+            "date: YYYY-MM-DD for a day; for a month or year the ISO 8601 interval of the Julian days "
+            "it covers (first/last), never one day. Null when undated."
+        ),
+    )
+    calendar = STRICT_FIELDS[serializers.ChoiceField](
+        choices=Calendar.choices,
+        **source,
+        allow_null=True,
+        required=False,
+        help_text=(
+            "The calendar the source gives the date in (gregorian or julian); the date is written in "
+            "the Gregorian calendar either way. Required with a date, null when undated; a julian date "
+            "is given to the day (a Julian month or year is no Gregorian one)."
+        ),
+    )
+    return julian, calendar
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "date": {**PARTIAL_DATE_SCHEMA, "description": "In the Gregorian calendar, to its precision."},
+            "precision": {"type": "string", "enum": ["day", "month", "year"]},
+            "statement": {
+                "type": "string",
+                "nullable": True,
+                "description": "The slug of the statement (in `statements`) it is chosen from; null: the "
+                "record's own date, from the source it rests on.",
+            },
+        },
+        "required": ["date", "precision", "statement"],
+    }
+)
+class ChosenDateField(serializers.Field):
+    """The date a list filters and orders the record by (api.dates.DatedRecord.chosen_date),
+    and where it comes from: the record's own date, or one of its statements."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            "The date lists filter (`start`, `end`) and order (`ordering=date`) this record by: its own "
+            "date, or, where the source it rests on gives none, the chosen statement of its date as a "
+            "whole (held texts first, then references by precedence). Null: no source dates it.",
+        )
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, record):
+        if record.chosen_date is None:
+            return None
+        statement = record.chosen_date_statement()
+        return {
+            "date": format_partial_date(record.chosen_date, record.chosen_date_precision),
+            "precision": record.chosen_date_precision,
+            "statement": statement.slug if statement is not None else None,
+        }
+
+
+def statements_field() -> OwnedRecordsField:
+    """A record's statements: the values other sources give for its dates, coordinates, names."""
+    return OwnedRecordsField(
+        help_text="Other sources' values for its dates, coordinates, names and identifiers, each cited, "
+        "beside its own: each says whether it is disputed and whether it is chosen."
+    )
+
+
+TIME_OF_DAY_PATTERN = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+@extend_schema_field({"type": "string", "pattern": TIME_OF_DAY_PATTERN, "nullable": True, "example": "15:50"})
+class TimeOfDayField(serializers.Field):
+    """A local time of day to the minute, read and written as HH:MM, as the sources give one
+    ("about 3:50 p.m." is 15:50): no seconds and no offset, which no source of the time states."""
+
+    default_error_messages = {"time": "Give a time of day as HH:MM (00:00 to 23:59), or null."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(TIME_OF_DAY_PATTERN, data):
+            self.fail("time")
+        hours, minutes = data.split(":")
+        return datetime.time(int(hours), int(minutes))
+
+    def to_representation(self, value):
+        return value.strftime("%H:%M")

@@ -10,9 +10,10 @@ from django.core.validators import validate_slug
 from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 
-from api.dates import PARTIAL_DATE_SCHEMA, overlapping, parse_partial_date, period_end
+from api.calendars import JULIAN_PARTIAL_DATE_PATTERN, gregorian_range
+from api.dates import Calendar, overlapping
 from api.fields import SLUG_PATTERN
 from api.readings import Basis
 from api.rows import generic_key
@@ -24,17 +25,25 @@ def invalid(message: str) -> forms.ValidationError:
     return forms.ValidationError("%(message)s", params={"message": message})
 
 
+# The query parameter naming the calendar a list's date bounds are written in.
+CALENDAR_PARAMETER = "calendar"
+# A date bound in either calendar: a real Julian date, which every Gregorian date is too. The
+# Gregorian calendar's own leap years are checked once the calendar is known (DateRangeBound).
+DATE_BOUND_SCHEMA = {"type": "string", "pattern": JULIAN_PARTIAL_DATE_PATTERN, "maxLength": len("YYYY-MM-DD")}
+_DATE_BOUND = re.compile(JULIAN_PARTIAL_DATE_PATTERN)
+
+
 class PartialDateFormField(forms.CharField):
-    """Accepts YYYY, YYYY-MM or YYYY-MM-DD and gives (first day, precision)."""
+    """Accepts YYYY, YYYY-MM or YYYY-MM-DD, a real date of either calendar, as written: which
+    calendar it is in is another parameter's (DateRangeBound)."""
 
     def clean(self, value):
         value = super().clean(value)
         if value in (None, ""):
             return None
-        try:
-            return parse_partial_date(value)
-        except ValueError as exc:
-            raise invalid(str(exc)) from None
+        if not _DATE_BOUND.fullmatch(value):
+            raise invalid(f"{value!r} is not a real date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+        return value
 
 
 class SlugRecordField(django_filters.fields.ModelChoiceField):
@@ -70,6 +79,42 @@ class SlugChoiceFilter(django_filters.ModelChoiceFilter):
         # The query parameter's name, for the 404: `party=` may filter on the field `parties`.
         self.extra["parameter"] = next(name for name, f in self.parent.filters.items() if f is self)
         return super().field
+
+
+class PlacedFilter(SlugChoiceFilter):
+    """Records that name a place in a role: by default where they are at (`at`: where it
+    happened, or what it is about), so that `?place=mukden` finds where fighting was at Mukden
+    and not a retreat's destination; the sibling `role_parameter` names one role instead."""
+
+    def __init__(self, model, *, role_parameter: str, at, **kwargs):
+        self.role_parameter, self.at = role_parameter, list(at)
+        super().__init__(model, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        role = self.parent.form.cleaned_data.get(self.role_parameter)
+        # One filter() call, so that the place and its role are of the same link row.
+        return qs.filter(
+            **{
+                f"{self.field_name}__place": value,
+                f"{self.field_name}__role__in": [role] if role else self.at,
+            }
+        ).distinct()
+
+
+class PlaceRoleFilter(django_filters.ChoiceFilter):
+    """With `place_parameter`, the role its PlacedFilter matches; alone, records that name any
+    place in this role (`?place_role=destination`)."""
+
+    def __init__(self, *, place_parameter: str, **kwargs):
+        self.place_parameter = place_parameter
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES or self.parent.form.cleaned_data.get(self.place_parameter):
+            return qs
+        return qs.filter(**{self.field_name: value}).distinct()
 
 
 # Bounds that every database compares safely (SQLite overflows past 64 bits).
@@ -118,9 +163,11 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanFormField
 
 
-@extend_schema_field(PARTIAL_DATE_SCHEMA)
+@extend_schema_field(DATE_BOUND_SCHEMA)
 class DateRangeBound(django_filters.Filter):
-    """One end of a date range; a record's date counts with its whole period (month, year)."""
+    """One end of a date range, written in the calendar the FilterSet's CalendarFilter names
+    (Gregorian by default); a record's date counts with its whole period (month, year), and so
+    does the bound: a Julian month is the Gregorian days it covers."""
 
     field_class = PartialDateFormField
 
@@ -130,19 +177,53 @@ class DateRangeBound(django_filters.Filter):
         relation = "on or after" if bound == "start" else "on or before"
         kwargs.setdefault(
             "help_text",
-            f"Only records dated (at their precision) {relation} "
-            "this date: YYYY, YYYY-MM or YYYY-MM-DD. A month-precision date matches any range that "
-            "touches its month.",
+            f"Only records whose chosen date (`chosen_date`: their own, or the chosen statement's) is, at "
+            f"its precision, {relation} this date: YYYY, YYYY-MM or YYYY-MM-DD, in the Gregorian "
+            f"calendar, or in the Julian one with `{CALENDAR_PARAMETER}=julian`. A month-precision date "
+            "matches any range that touches its month.",
         )
         super().__init__(**kwargs)
 
     def filter(self, qs, value):
         if value is None:
             return qs
-        date, precision = value
+        calendar = self.parent.form.cleaned_data.get(CALENDAR_PARAMETER) or Calendar.GREGORIAN
+        try:
+            first, last = gregorian_range(value, calendar)
+        except ValueError as exc:
+            # A 400 as the form's own errors are: 1900-02-29 is a real date, but no Gregorian one.
+            name = next(name for name, f in self.parent.filters.items() if f is self)
+            raise ValidationError({name: [str(exc)]}) from None
         if self.bound == "start":
-            return qs.filter(overlapping(self.date_field, date, None))
-        return qs.filter(overlapping(self.date_field, None, period_end(date, precision)))
+            return qs.filter(overlapping(self.date_field, first, None))
+        return qs.filter(overlapping(self.date_field, None, last))
+
+
+class CalendarFilter(django_filters.ChoiceFilter):
+    """The calendar the FilterSet's date bounds are written in; it selects nothing itself."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            "The calendar `start` and `end` are written in: gregorian (the default) or julian (Russia's "
+            "until 1918). A Julian date is read as the Gregorian days it covers: Julian 1905-08-23 is "
+            "1905-09-05, Julian 1900-02-29 (a day the Gregorian calendar lacks) is 1900-03-13, and "
+            "Julian 1903-08 runs from 1903-08-14 to 1903-09-13.",
+        )
+        super().__init__(choices=Calendar.choices, **kwargs)
+
+    def filter(self, qs, value):
+        return qs
+
+
+def date_range_filters() -> tuple[DateRangeBound, DateRangeBound, CalendarFilter]:
+    """`start`, `end` and the `calendar` they are written in, for a FilterSet of dated records:
+    on their chosen date (api.dates.DatedRecord.chosen_date)."""
+    return (
+        DateRangeBound(bound="start", date_field="chosen_date"),
+        DateRangeBound(bound="end", date_field="chosen_date"),
+        CalendarFilter(),
+    )
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -247,3 +328,24 @@ def selects_everything(filterset_class, query_params) -> bool:
     filters = filterset_class.base_filters
     required = any(filter.extra.get("required") for filter in filters.values())
     return not required and not set(query_params) & set(filters)
+
+
+def place_filters(place_model, link_model) -> tuple[PlacedFilter, PlaceRoleFilter]:
+    """`place` and `place_role` for a list whose records name places through rows of the shape
+    of `link_model` (events.PlaceLink) under `place_links`."""
+    at = " or ".join(link_model.AT)
+    return (
+        PlacedFilter(
+            place_model,
+            field_name="place_links",
+            role_parameter="place_role",
+            at=link_model.AT,
+            help_text=f"Slug of a place it names as {at} (with `place_role`, in that role instead).",
+        ),
+        PlaceRoleFilter(
+            field_name="place_links__role",
+            place_parameter="place",
+            choices=link_model.Role.choices,
+            help_text="With `place`, the role the place has; alone, records naming any place in this role.",
+        ),
+    )

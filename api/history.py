@@ -19,6 +19,7 @@ from rest_framework import serializers
 from api.deletion import deleted_with, link_field_of, part_kinds
 from api.fields import STRICT_FIELDS
 from api.registry import record_type
+from api.rows import replace_rows
 from api.serializers import KnownFieldsMixin
 from api.writes import Collision, Unprocessable, collision_errors, drf_errors, rule_errors
 
@@ -60,6 +61,127 @@ def slugs_of(model, pks) -> dict:
     return found
 
 
+def link_row_kinds(model) -> list[tuple[str, type[models.Model], str]]:
+    """The rows that link a record of `model` to others and are part of it (a place in its
+    role, a counterproposal's answer to a request, a claim's judged record), each kept in its
+    own history: (the record's field for them, the row model, the row's key to the record)."""
+    return [
+        (link_field_of(model, row_model), row_model, owner_field)
+        for row_model, owner_field, type_field in part_kinds(model)
+        if type_field is None and hasattr(row_model, "history") and not hasattr(row_model, "slug")
+    ]
+
+
+class LinkRows:
+    """The link rows a record had at each of its versions: those standing until its next
+    version (the rows a write replaces are saved just after the record), so the latest version
+    has the rows it has now. A query per kind of row, however many versions."""
+
+    def __init__(self, model, versions):
+        self.kinds = link_row_kinds(model)
+        self.by_version: dict[int, dict[str, list]] = {v.history_id: {} for v in versions}
+        if not versions or not self.kinds:
+            return
+        record_id = versions[0].id
+        # A deleted record's rows went with it, their history says (api.deletion.PART).
+        gone = deleted_with(versions[0].instance)
+        dates = sorted(model.history.filter(id=record_id).values_list("history_date", "history_id"))
+        until = {hid: (dates[i + 1][0] if i + 1 < len(dates) else None) for i, (_, hid) in enumerate(dates)}
+        for name, row_model, owner_field in self.kinds:
+            history = list(
+                row_model.history.filter(**{owner_field: record_id}).order_by("history_date", "history_id")
+            )
+            for version in versions:
+                cutoff = until.get(version.history_id)
+                state = {}
+                for row in history:
+                    if cutoff is not None and row.history_date >= cutoff:
+                        break
+                    if row.history_type == "-" and row.history_change_reason == gone:
+                        continue  # taken by the record's own deletion, just before it
+                    state[row.id] = row
+                self.by_version[version.history_id][name] = [
+                    r for r in state.values() if r.history_type != "-"
+                ]
+
+    def rows(self, version, name) -> list:
+        return self.by_version.get(version.history_id, {}).get(name, [])
+
+    @staticmethod
+    def fields(row_model, owner_field) -> list[models.Field]:
+        return [f for f in row_model._meta.concrete_fields if not f.primary_key and f.attname != owner_field]
+
+    def targets(self, version):
+        """(field name, model, primary key) of each record the version's link rows link to."""
+        found = []
+        for name, row_model, owner_field in self.kinds:
+            generic = generic_links(row_model)
+            for row in self.rows(version, name):
+                for field in self.fields(row_model, owner_field):
+                    if isinstance(field, models.ForeignKey) and hasattr(field.related_model, "slug"):
+                        pk = getattr(row, field.attname)
+                        if pk is not None:
+                            found.append((name, field.related_model, pk))
+                for key in generic:
+                    type_id = getattr(row, row_model._meta.get_field(key.ct_field).attname)
+                    found.append(
+                        (
+                            name,
+                            ContentType.objects.get_for_id(type_id).model_class(),
+                            getattr(row, key.fk_field),
+                        )
+                    )
+        return found
+
+    def snapshot(self, version, slugs) -> dict[str, list]:
+        """Each kind of link row as the version had them, links by public id."""
+        result = {}
+        for name, row_model, owner_field in self.kinds:
+            generic = generic_links(row_model)
+            hidden = {f for key in generic for f in (key.ct_field, key.fk_field)}
+            shown = []
+            for row in self.rows(version, name):
+                item = {}
+                for field in self.fields(row_model, owner_field):
+                    if field.name in hidden:
+                        continue
+                    value = getattr(row, field.attname)
+                    if isinstance(field, models.ForeignKey) and value is not None:
+                        value = slugs[field.related_model].get(value)
+                    item[field.name] = value
+                for key in generic:
+                    target = ContentType.objects.get_for_id(
+                        getattr(row, row_model._meta.get_field(key.ct_field).attname)
+                    ).model_class()
+                    item[key.name] = {
+                        "type": record_type(target),
+                        "slug": slugs[target].get(getattr(row, key.fk_field)),
+                    }
+                shown.append(item)
+            result[name] = sorted(shown, key=repr)
+        return result
+
+    def restore(self, version, record, reason: str) -> None:
+        """Make the record's link rows those of `version` (their targets must exist: see
+        VersionLinks.missing)."""
+        for name, row_model, owner_field in self.kinds:
+            accessor = next(
+                r.get_accessor_name()
+                for r in type(record)._meta.related_objects
+                if r.related_model is row_model and r.field.attname == owner_field
+            )
+            wanted = []
+            for row in self.rows(version, name):
+                values = {}
+                for field in self.fields(row_model, owner_field):
+                    value = getattr(row, field.attname)
+                    if field.is_relation and value is not None:
+                        value = field.related_model._base_manager.get(pk=value)
+                    values[field.name] = value
+                wanted.append(values)
+            replace_rows(record, accessor, wanted, reason=reason)
+
+
 class VersionLinks:
     """What some versions of one model link to, with every target's slug: a query or two per
     kind of target, not one per version."""
@@ -68,6 +190,7 @@ class VersionLinks:
         self.model = model
         self.generic = generic_links(model)
         self.many = {field.name: self._many_rows(field, versions) for field in tracked_many_to_many(model)}
+        self.rows = LinkRows(model, versions)
         targets = {}
         for version in versions:
             for _, target, pk in self.targets(version):
@@ -97,7 +220,7 @@ class VersionLinks:
         for name, rows in self.many.items():
             target = self.model._meta.get_field(name).related_model
             found += [(name, target, pk) for pk in rows.get(version.history_id, [])]
-        return found
+        return found + self.rows.targets(version)
 
     def snapshot_links(self, version) -> dict:
         """Every link of `version` as the public id of what it links to."""
@@ -113,7 +236,7 @@ class VersionLinks:
                 links[name] = value
         for name in self.many:
             links[name].sort()
-        return links
+        return links | self.rows.snapshot(version, self.slugs)
 
     def missing(self, version, owner=None) -> dict[str, list[str]]:
         """The records `version` links to that no longer exist, by field, as a write linking to
@@ -164,7 +287,7 @@ def version_rows(model, versions, *, show_users: bool) -> list[dict]:
             elif not isinstance(value, bool | int | float | str | type(None)):
                 value = str(value)
             snapshot[name] = value
-        for name in links.many:
+        for name in [*links.many, *(kind[0] for kind in links.rows.kinds)]:
             snapshot[name] = values[name]
         user = None
         if version.history_user_id is not None:
@@ -233,7 +356,9 @@ def restore(historical, reason: str):
     for part, part_link in zip(parts, part_links, strict=True):
         name = link_field_of(model, part.instance_type)
         for field, messages in part_link.missing(part, owner=record).items():
-            errors.setdefault(name or field, []).extend(messages)
+            known = errors.setdefault(name or field, [])
+            # The version's own link rows name the same records (LinkRows): once each.
+            known.extend(message for message in messages if message not in known)
     if errors:
         raise Unprocessable(errors)
     exclude = [field.name for field in model._meta.many_to_many]
@@ -244,6 +369,8 @@ def restore(historical, reason: str):
     if collisions:
         raise Collision(drf_errors(collisions))
     write_version(historical, record, links, existed, reason)
+    if existed:
+        links.rows.restore(historical, record, reason)
     for part, part_link in zip(parts, part_links, strict=True):
         write_version(part, part.instance, part_link, False, reason)
     return record

@@ -1,12 +1,43 @@
+"""Pages of a list: numbered where numbers stay cheap, by cursor past them, with an honest count.
+
+A numbered page is an OFFSET: the database walks past every row before it, so the cost of
+page 5,000 grows with the table. Page numbers reach the first PAGE_NUMBERS_REACH records; past
+them a page starts after a cursor (keyset pagination): the last record of the page before,
+whose place in the list's order (a unique one: the list's own order, then the record's id)
+the next page's query starts from, through the index, whatever the depth. `next` and
+`previous` links switch to cursors by themselves.
+
+Counting every row costs the same: the count is exact up to EXACT_COUNT_UP_TO, and past it,
+on PostgreSQL, the planner's estimate (`EXPLAIN`, from the table's statistics), marked
+`count_estimated: true`. SQLite, the embedded default, always counts exactly.
+"""
+
+import base64
+import binascii
+import json
+import re
+
 from django import forms
 from django.conf import settings
+from django.db import connection
+from django.db.models import BooleanField, F, Q
+from django.db.models.expressions import OrderBy, RawSQL
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from api import statements
 from api.filters import INTEGER_FILTER_MAX, WholeNumberField
 
+# Page numbers reach this many records; past them, pages follow cursors.
+PAGE_NUMBERS_REACH = 10_000
+# Counts are exact up to here; past it, estimated where the database can estimate. Counting
+# a filtered list's first thousand rows reads them (a few milliseconds); ten thousand, ten times more.
+EXACT_COUNT_UP_TO = 1_000
 
-class PageNumberPagination(pagination.PageNumberPagination):
+
+class NumberedPagination(pagination.PageNumberPagination):
     """Numbered pages; `page_size` may be chosen up to a cap, and past it is a 400."""
 
     page_size_query_param = "page_size"
@@ -16,6 +47,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
     @property
     def max_page_size(self):
         return settings.API_MAX_PAGE_SIZE
+
+    def parameters(self) -> set[str]:
+        """The query parameters that choose the page."""
+        return {self.page_query_param, self.page_size_query_param}
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -55,3 +90,314 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if parameter["name"] == self.page_query_param:
                 parameter["schema"].update({"minimum": 1, "maximum": INTEGER_FILTER_MAX})
         return parameters
+
+
+class PageNumberPagination(NumberedPagination):
+    """A list's pages: numbered up to PAGE_NUMBERS_REACH records, then by cursor; its count
+    exact up to EXACT_COUNT_UP_TO, then estimated (and marked so) where that is cheaper."""
+
+    cursor_query_param = "cursor"
+
+    def parameters(self) -> set[str]:
+        return super().parameters() | {self.cursor_query_param}
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.number = self.get_page_number(request, None)
+        # Pages counted from the start of the list, or from a cursor's place in it.
+        skipped = (self.number - 1) * self.page_size
+        if skipped >= PAGE_NUMBERS_REACH:
+            raise NotFound(
+                f"{self.page_query_param}: page numbers reach {PAGE_NUMBERS_REACH:,} records (from the "
+                "start, or from a cursor); past them, follow the `next` links, which carry a cursor."
+            )
+        self.count, self.count_estimated = count(queryset)
+        raw_cursor = request.query_params.get(self.cursor_query_param)
+        if raw_cursor is not None:
+            return self.cursor_page(queryset, decode_cursor(raw_cursor, self.cursor_query_param), skipped)
+        if skipped and skipped >= self.count:
+            raise NotFound("Invalid page.")
+        keys = list(queryset[skipped : skipped + self.page_size])
+        self.first_key = keys[0] if keys else None
+        self.last_key = keys[-1] if keys else None
+        self.has_next = skipped + len(keys) < self.count
+        self.has_previous = self.number > 1
+        # Past the reach of page numbers, the next page is the one after this page's last record.
+        self.next_by_cursor = skipped + self.page_size >= PAGE_NUMBERS_REACH
+        self.previous_by_cursor = False
+        return keys
+
+    def cursor_page(self, queryset, cursor, skipped: int):
+        key, backwards = cursor
+        rows = rows_of(queryset)
+        terms = ordering_terms(rows)
+        position = rows.filter(pk=key).values_list(*[term.path for term in terms]).first()
+        if position is None:
+            raise NotFound(
+                f"{self.cursor_query_param}: no record of this list is at this cursor (it may have been "
+                "deleted); start again from the first page."
+            )
+        if backwards:
+            terms = [term.reversed() for term in terms]
+        page = following(rows, terms, position, skipped, self.page_size + 1)
+        more = len(page) > self.page_size
+        page = page[: self.page_size]
+        if backwards:
+            page.reverse()
+        self.first_key = page[0] if page else None
+        self.last_key = page[-1] if page else None
+        # The cursor's own record lies on the side it was taken from.
+        self.has_next, self.has_previous = (True, more) if backwards else (more, True)
+        self.next_by_cursor = self.previous_by_cursor = True
+        if rows._fields == ("pk",):  # a list's keys (api.viewsets)
+            return page
+        found = rows.in_bulk(page)
+        return [found[key] for key in page if key in found]
+
+    @staticmethod
+    def key_of(row):
+        return row if not hasattr(row, "pk") else row.pk
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "count_estimated": self.count_estimated,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_next_link(self):
+        if not self.has_next or self.last_key is None:
+            return None
+        if not self.next_by_cursor:
+            url = remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
+            return replace_query_param(url, self.page_query_param, self.number + 1)
+        return self.cursor_link(self.last_key, backwards=False)
+
+    def get_previous_link(self):
+        if not self.has_previous:
+            return None
+        if not self.previous_by_cursor or self.first_key is None:
+            url = self.request.build_absolute_uri()
+            if self.number == 2:
+                return remove_query_param(url, self.page_query_param)
+            return replace_query_param(url, self.page_query_param, self.number - 1)
+        return self.cursor_link(self.first_key, backwards=True)
+
+    def cursor_link(self, key, backwards: bool) -> str:
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, encode_cursor(self.key_of(key), backwards))
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        properties = response["properties"]
+        properties["count"]["description"] = (
+            f"How many records the list holds: exact up to {EXACT_COUNT_UP_TO:,}, and past that "
+            "the database's estimate where it has one (then `count_estimated` is true)."
+        )
+        properties["count"]["example"] = 123
+        properties = {
+            "count": properties["count"],
+            "count_estimated": {
+                "type": "boolean",
+                "description": "True when `count` is the database's estimate, not a count.",
+                "example": False,
+            },
+            **{name: value for name, value in properties.items() if name != "count"},
+        }
+        for link in ("next", "previous"):
+            properties[link]["description"] = (
+                f"The {link} page: a numbered page within the first {PAGE_NUMBERS_REACH:,} records, "
+                "a cursor past them (or once a cursor is followed)."
+            )
+        response["properties"] = properties
+        response["required"] = ["count", "count_estimated", "next", "previous", "results"]
+        return response
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                reach = PAGE_NUMBERS_REACH
+                parameter["description"] = (
+                    f"A page number, counted from the start of the list or from `cursor`, for pages "
+                    f"within {reach:,} records of it ((page - 1) × page_size under {reach:,}: past "
+                    "them a 404); further on, follow `next`, which carries a cursor."
+                )
+        parameters.append(
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Where a page starts: the cursor a `next` or `previous` link carries (opaque). "
+                    "A cursor no link gave, or whose record has since been deleted, is a 404."
+                ),
+                "schema": {"type": "string", "pattern": CURSOR_PATTERN, "maxLength": 40},
+            }
+        )
+        return parameters
+
+
+# Counting
+
+
+def rows_of(rows):
+    """The queryset a page's keys come from (statements.Keys are compiled from one)."""
+    return rows.build() if isinstance(rows, statements.Keys) else rows
+
+
+def count(rows) -> tuple[int, bool]:
+    """(how many rows, whether that is an estimate): exact up to EXACT_COUNT_UP_TO, and past
+    it the planner's estimate on PostgreSQL."""
+    if isinstance(rows, list):
+        return len(rows), False
+    if isinstance(rows, statements.Keys):
+        bounded = rows.count(at_most=EXACT_COUNT_UP_TO + 1)
+    else:
+        bounded = rows.order_by()[: EXACT_COUNT_UP_TO + 1].count()
+    if bounded <= EXACT_COUNT_UP_TO:
+        return bounded, False
+    if connection.vendor != "postgresql":
+        return rows.count(), False
+    return max(estimate(rows_of(rows)), bounded), True
+
+
+def estimate(queryset) -> int:
+    """The planner's estimate of how many rows `queryset` selects (EXPLAIN: no row is read)."""
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        (plan,) = cursor.fetchone()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+# Cursors: the key of the record a page starts after (or before), opaque to clients.
+
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
+
+
+def encode_cursor(key: int, backwards: bool) -> str:
+    text = f"{'b' if backwards else 'a'}{key}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str, name: str) -> tuple[int, bool]:
+    """(the record's key, whether the page is the one before it). Not of a cursor's form, a
+    400; of its form but no cursor this API gave, a 404, as an unknown slug is."""
+    if not re.fullmatch(CURSOR_PATTERN, raw):
+        raise ValidationError({name: ["Not a cursor: give the one a `next` or `previous` link carries."]})
+    try:
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    if len(text) < 2 or text[0] not in "ab" or not text[1:].isdigit() or len(text) > 20:
+        raise NotFound(
+            f"{name}: no page starts at this cursor; give one a `next` or `previous` link carries."
+        )
+    return int(text[1:]), text[0] == "b"
+
+
+class Term:
+    """One column of a list's order: its path, direction, and where its nulls go."""
+
+    def __init__(self, path: str, descending: bool, nulls_first: bool, nullable: bool):
+        self.path, self.descending, self.nulls_first, self.nullable = path, descending, nulls_first, nullable
+
+    def reversed(self) -> "Term":
+        return Term(self.path, not self.descending, not self.nulls_first, self.nullable)
+
+    def expression(self) -> OrderBy:
+        nulls = {"nulls_first": True} if self.nulls_first else {"nulls_last": True}
+        return F(self.path).desc(**nulls) if self.descending else F(self.path).asc(**nulls)
+
+    def beyond(self, value) -> Q:
+        """Rows strictly after `value` in this term's order."""
+        if value is None:
+            return Q(**{f"{self.path}__isnull": False}) if self.nulls_first else Q(pk__in=[])
+        condition = Q(**{f"{self.path}__{'lt' if self.descending else 'gt'}": value})
+        if self.nullable and not self.nulls_first:
+            condition |= Q(**{f"{self.path}__isnull": True})
+        return condition
+
+    def level(self, value) -> Q:
+        return Q(**{f"{self.path}__isnull": True}) if value is None else Q(**{self.path: value})
+
+
+def ordering_terms(queryset) -> list[Term]:
+    """The list's order as terms, made unique by the primary key at the end (unless a unique
+    column already makes it so, where the terms stop).
+
+    A list's order reaches the query as its ordering backend set it (every term an `F()`
+    with its nulls last, api.backends) or as plain field names (a record's versions by
+    `-history_id`); the primary key ends it either way, so that ties have an order."""
+    model = queryset.model
+    terms = []
+    for item in queryset.query.order_by or model._meta.ordering:
+        if isinstance(item, str):
+            descending, name = item.startswith("-"), item.removeprefix("-")
+            nulls_first = descending  # where PostgreSQL puts them without being told
+        elif isinstance(item, OrderBy) and isinstance(item.expression, F):
+            descending, name = item.descending, item.expression.name
+            nulls_first = bool(item.nulls_first) or (not item.nulls_last and descending)
+        else:
+            raise TypeError(f"Cannot page by cursor over {item!r}")
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        terms.append(Term(field.attname if field.is_relation else name, descending, nulls_first, field.null))
+        if field.unique and not field.null:
+            return terms  # unique already (a slug), as the index serving the order is
+    terms.append(Term("pk", False, False, False))
+    return terms
+
+
+def following(rows, terms: list[Term], position: tuple, skipped: int, limit: int) -> list:
+    """The keys of up to `limit` rows after `position` in the order of `terms`, past `skipped`.
+
+    Where the order allows (one direction throughout, the position's values all given, and
+    only the first column nullable), the condition is a row comparison,
+    `(date, slug) > (%s, %s)`, which PostgreSQL and SQLite read as where to start walking the
+    index; the rows without a first value, which a nulls-last order puts after every other,
+    are a second read once the first runs out. Otherwise the condition is spelled out
+    (`date > %s OR date IS NULL OR (date = %s AND slug > %s)`), which is the same rows, but
+    read as a filter over the index walked from its start."""
+    ordered = [term.expression() for term in terms]
+    keys = rows.order_by(*ordered).values_list("pk", flat=True)
+    comparison = row_comparison(rows.model, terms, position)
+    if comparison is None or skipped:
+        return list(keys.filter(after(terms, position))[skipped : skipped + limit])
+    page = list(keys.filter(comparison)[:limit])
+    first = terms[0]
+    if len(page) < limit and first.nullable and not first.nulls_first:
+        page += list(keys.filter(**{f"{first.path}__isnull": True})[: limit - len(page)])
+    return page
+
+
+def row_comparison(model, terms: list[Term], position: tuple) -> RawSQL | None:
+    """`(a, b, …) > (%s, %s, …)` (or `<`) for rows after `position`, where it means the same."""
+    if len({term.descending for term in terms}) > 1 or None in position:
+        return None
+    if any(term.nullable for term in terms[1:]):
+        return None
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [
+        model._meta.pk.column if term.path == "pk" else model._meta.get_field(term.path).column
+        for term in terms
+    ]
+    left = ", ".join(f"{table}.{connection.ops.quote_name(column)}" for column in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    operator = "<" if terms[0].descending else ">"
+    return RawSQL(f"({left}) {operator} ({marks})", list(position), output_field=BooleanField())
+
+
+def after(terms: list[Term], position: tuple) -> Q:
+    """Rows after `position` (the values of `terms` for one row) in the order of `terms`."""
+    condition = Q(pk__in=[])
+    for term, value in reversed(list(zip(terms, position, strict=True))):
+        condition = term.beyond(value) | (term.level(value) & condition)
+    return condition

@@ -50,7 +50,7 @@ def view_parameters(view, filterset_class=None) -> dict[str, bool]:
         return known
     paginator = getattr(view, "paginator", None)
     if paginator is not None:
-        known |= {paginator.page_query_param: False, paginator.page_size_query_param: False}
+        known |= dict.fromkeys(paginator.parameters(), False)
     backends = getattr(view, "filter_backends", ())
     if filterset_class is None:
         filterset_class = next(

@@ -39,3 +39,49 @@ def reading_has_rationale(basis: str, rationale: str, name: str, message: str) -
         name=name,
         violation_error_message=message,
     )
+
+
+def labelled_constraints(value: str, *, optional: bool = False) -> list[models.CheckConstraint]:
+    """The rules of a value labelled with `<value>_basis` and `<value>_rationale`: a reading says
+    why, and an optional value (a victor, a parent place) has a basis exactly when it is set."""
+    basis, rationale = f"{value}_basis", f"{value}_rationale"
+    constraints = [
+        reading_has_rationale(
+            basis,
+            rationale,
+            f"%(app_label)s_%(class)s_{value}_reading_has_rationale",
+            f"A {value.replace('_', ' ')} that is our reading says why ({rationale}).",
+        )
+    ]
+    if optional:
+        constraints.append(
+            models.CheckConstraint(
+                condition=Q(**{f"{value}__isnull": True, f"{basis}__isnull": True})
+                | Q(**{f"{value}__isnull": False, f"{basis}__in": Basis.values}),
+                name=f"%(app_label)s_%(class)s_{value}_has_basis",
+                violation_error_message=(
+                    f"A {value.replace('_', ' ')} has a basis ({basis}: {' or '.join(Basis.values)}); "
+                    "none has none."
+                ),
+            )
+        )
+    return constraints
+
+
+class ReadLink(models.Model):
+    """A link that says whether the source draws it (document) or it is our reading (reading),
+    and why: a place's role in an event, a belligerent's side, a term's settlement of a request."""
+
+    basis = basis_field("the link")
+    rationale = rationale_field("the link")
+
+    class Meta:
+        abstract = True
+        constraints = [
+            reading_has_rationale(
+                "basis",
+                "rationale",
+                "%(app_label)s_%(class)s_reading_has_rationale",
+                "A link that is our reading says why.",
+            )
+        ]

@@ -62,6 +62,11 @@ def figure_subject_models() -> dict:
     return _owning("figures")
 
 
+def statement_subject_models() -> dict:
+    """Every kind of record other sources' statements may be about, by type name."""
+    return _owning("statements")
+
+
 def judgeable_models() -> dict:
     """Every kind of record a claim may judge (events.Judgeable), by its public type name."""
     return _owning("judged_by")

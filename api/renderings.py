@@ -28,12 +28,13 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, connections, models, transaction
+from django.db import connections, models, transaction
 from django.http import HttpRequest
 from django.urls import get_script_prefix, set_script_prefix
 from rest_framework import renderers
 from rest_framework.response import Response
 
+from api import replicas
 from api.conditional import digest_etag
 from api.renderers import Rendered
 
@@ -108,6 +109,7 @@ def read(model, pks, part: str) -> list[str]:
         return []
     # A plain statement: a read runs it on every request, and it is the same for every model.
     column = "listed" if part == "listed" else "CASE WHEN detail = '' THEN listed ELSE detail END"
+    connection = connections[replicas.reading()]
     table = connection.ops.quote_name(Rendering._meta.db_table)
     marks = ", ".join(["%s"] * len(pks))
     with connection.cursor() as cursor:
@@ -300,6 +302,17 @@ def relation_changed(instance, relation_model, pk_set, reverse: bool, through, u
             keys.add(f"{own}:{near}")
         if far is not None:
             keys.update(f"{key_of(relation_model, pk)}:{far}" for pk in pk_set or ())
+    if not through._meta.auto_created:
+        # A record shows a through model's rows under their own accessor (an engagement's
+        # place_links), which the rows' keys name.
+        for field in through._meta.concrete_fields:
+            if not field.many_to_one or field.remote_field.hidden:
+                continue
+            accessor = field.remote_field.get_accessor_name()
+            if isinstance(instance, field.related_model):
+                keys.add(f"{own}:{accessor}")
+            elif field.related_model is relation_model:
+                keys.update(f"{key_of(relation_model, pk)}:{accessor}" for pk in pk_set or ())
     forget(keys, using)
 
 

@@ -39,6 +39,8 @@ class AutoSchema(openapi.AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         result = super()._map_serializer_field(field, direction, bypass_extensions)
+        if result is None:
+            return result  # a nested serializer with nothing to write (settled_by) in a request
         # A to-many link that may not be empty (an engagement's belligerents) needs one item
         # when written; a read shows what is stored.
         if (

@@ -11,7 +11,7 @@ from rest_framework.validators import UniqueValidator
 
 from api.fields import STRICT_FIELDS, LinkField, RecordLinksField
 from api.rows import replace_rows
-from sources.models import Citation
+from sources.models import REFERENCE_QUOTE_WORDS, Citation, SourceKind
 
 
 class KnownFieldsMixin:
@@ -96,16 +96,30 @@ class RecordSerializer(StrictModelSerializer):
             replace_rows(instance, source, [dict(row) for row in rows])
 
 
+def citation_kind_field() -> serializers.ChoiceField:
+    """Which kind of source a citation cites, so a reader knows which of its fields hold."""
+    return serializers.ChoiceField(
+        source="source.kind",
+        choices=SourceKind.choices,
+        read_only=True,
+        help_text="held-text: `quote` is the source's text at `start`–`end`, checked; reference: "
+        "`locator` says where in the work, and `quote` (if any, at most "
+        f"{REFERENCE_QUOTE_WORDS} words) is not checked against a text.",
+    )
+
+
 class CitationSerializer(serializers.ModelSerializer):
-    """Where a record's words are in the source: the quote and its character offsets."""
+    """Where a record's words are in a source: the quote at its character offsets in a held
+    text, or the locator (and a short quote) in a reference."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="citation-detail", lookup_field="uuid")
+    kind = citation_kind_field()
     source = LinkField(read_only=True)
 
     class Meta:
         model = Citation
-        fields = ["id", "url", "quote", "start", "end", "source"]
+        fields = ["id", "url", "kind", "quote", "start", "end", "locator", "source"]
 
 
 class CitedSerializer(RecordSerializer):

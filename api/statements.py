@@ -7,15 +7,17 @@ whose shape is the same for every request is compiled once per process and datab
 connection; each request gives only its values, and the rows come back through Django's own
 converters (a SQLite date as a `date`, as the ORM gives it)."""
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connections
+
+from api import replicas
 
 _compiled = {}
 
 
 def compiled(key, build):
     """The compiler, SQL and parameters of the queryset `build()` makes, compiled once under
-    `key` for the default database's connection."""
-    connection = connections[DEFAULT_DB_ALIAS]
+    `key` for the connection of the database this request reads (api.replicas)."""
+    connection = connections[replicas.reading()]
     entry = _compiled.get((key, connection))
     if entry is None:
         compiler = build().query.get_compiler(connection=connection)
@@ -52,8 +54,12 @@ class Keys:
     def __init__(self, key, build):
         self.key, self.build = key, build
 
-    def count(self) -> int:
+    def count(self, at_most: int | None = None) -> int:
+        """How many rows there are, or `at_most` if there are more: a bounded count reads no
+        further than its bound."""
         compiler, sql, params = compiled((self.key, "count"), lambda: self.build().order_by())
+        if at_most is not None:
+            sql, params = f"{sql} LIMIT %s", [*params, at_most]
         with compiler.connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)
             return cursor.fetchone()[0]

@@ -1,4 +1,5 @@
-"""`make bench`: the service's reads beside a ceiling and a naive peer, in one run.
+"""`make bench`: the service's reads beside a ceiling and a naive peer, in one run; then the
+scale part (bench/scale.py), the same reads at 10^3 to 10^6 records on PostgreSQL.
 
 One gunicorn (sync workers) serves the service, the naive peer (bench/peer.py) and the ceiling
 (a bare WSGI app returning the service's own bytes, bench/wsgi.py) from the same processes,
@@ -168,10 +169,11 @@ def wrk(base, url, headers, seconds, connections, threads):
     output = subprocess.run([*command, base + url], capture_output=True, text=True, check=True).stdout
     latency = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)$", output, re.M))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    # No answer within the run (every request slower than it): no latencies to give.
     return {
         "requests_per_second": float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1)),
-        "p50_ms": milliseconds(latency["50"]),
-        "p99_ms": milliseconds(latency["99"]),
+        "p50_ms": milliseconds(latency["50"]) if "50" in latency else None,
+        "p99_ms": milliseconds(latency["99"]) if "99" in latency else None,
         "errors": int(bad.group(1)) if bad else 0,
     }
 
@@ -217,8 +219,50 @@ def main():
     parser.add_argument("--seconds", type=int, default=3, help="length of each wrk run")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="run only the scale part (bench/scale.py: 10^3 to 10^6 records on PostgreSQL)",
+    )
+    parser.add_argument("--no-scale", action="store_true", help="skip the scale part")
+    parser.add_argument(
+        "--sizes",
+        default="1000,100000,1000000",
+        help="the scale part's numbers of generated records, comma-separated (default %(default)s)",
+    )
     args = parser.parse_args()
     require_wrk()
+    if not args.scale:
+        compare(args)
+    if not args.no_scale:
+        scale_table(args)
+
+
+def scale_table(args):
+    sys.path.insert(0, str(ROOT))
+    from bench import scale
+
+    url = scale.database_url()
+    if url is None:
+        print("\nScale part skipped: no PostgreSQL at BENCH_SCALE_DATABASE_URL.", file=sys.stderr)
+        return
+    report = scale.measure(args, url) | {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": vars(args),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{datetime.date.today().isoformat()}-scale.json"
+    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(
+        f"\nScale (PostgreSQL, cold reads, gunicorn {args.workers} sync workers, wrk {args.connections} "
+        f"connections, {args.rounds} rounds of {args.seconds} s, medians)"
+    )
+    print(scale.table(report))
+    print(f"\nRaw results: {out.relative_to(ROOT)}")
+
+
+def compare(args):
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     env = server_environment(workdir)
     prepare_database(env)

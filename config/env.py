@@ -75,9 +75,17 @@ def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Networ
 
 def env_database(name: str, default: str) -> dict:
     """Read a database URL (sqlite:///path or postgres://user@host:port/name)."""
+    return _database(name, env_str(name, default))
+
+
+def env_databases(name: str) -> list[dict]:
+    """Read a comma-separated list of database URLs; empty or unset, none."""
+    return [_database(name, raw) for raw in env_list(name, default=[])]
+
+
+def _database(name: str, raw: str) -> dict:
     import dj_database_url
 
-    raw = env_str(name, default)
     try:
         config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises several types for a bad URL

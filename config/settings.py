@@ -9,7 +9,7 @@ from pathlib import Path
 from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_database, env_int, env_list, env_networks, env_str
+from config.env import env_bool, env_database, env_databases, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -117,9 +117,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # connections that really share one database, as a server's would.
     DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(BASE_DIR / ".test-db.sqlite3"))
 
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # An unreachable server is an error in seconds, not a hung request.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+# Read replicas of the primary (`default`), each a copy the database server keeps: reads go to
+# one of them, writes, and a client's reads for DATABASE_REPLICA_LAG_SECONDS after its write,
+# to the primary (api.replicas, which keeps that window per client in Redis).
+for _number, _replica in enumerate(env_databases("DATABASE_REPLICA_URLS"), start=1):
+    # Under test a replica is the primary's test database, not a database of its own.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+DATABASE_REPLICA_LAG_SECONDS = env_int("DATABASE_REPLICA_LAG_SECONDS", 10, minimum=1)
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["api.replicas.ReplicaRouter"]
+
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        # An unreachable server is an error in seconds, not a hung request.
+        _database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
 # Redis holds what every server process must share: the rate-limit counters, reached only
 # through api.throttling, which bounds each call to a short timeout and counts in process
@@ -127,6 +139,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # backend has neither, so a Redis down would fail every request that touched it. Nothing is
 # cached in the database either, so a read never writes to it.
 REDIS_URL = env_str("REDIS_URL")
+if len(DATABASES) > 1 and REDIS_URL is None:
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URLS needs REDIS_URL: every server must know which clients wrote a moment ago."
+    )
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -154,10 +170,19 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-# Static files (admin, Swagger UI, ReDoc) are served by WhiteNoise straight from the
-# installed apps; DJANGO_STATIC_ROOT is only needed to run collectstatic for a CDN or proxy.
+# Static files (admin, Swagger UI, ReDoc) are served by WhiteNoise. Without DJANGO_STATIC_ROOT,
+# straight from the installed apps, under their own names (a laptop, the tests). With it (what
+# `make serve` sets), from what `collectstatic` wrote there: each file also under a name holding
+# its hash, and gzipped. WhiteNoise then sends the gzipped copy to clients that take it, and,
+# with debug off, the pages name the hashed files, sent with a far-future Cache-Control
+# (`max-age=315360000, public, immutable`): a new version is a new name.
 STATIC_ROOT = env_str("DJANGO_STATIC_ROOT")
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = STATIC_ROOT is None
+if STATIC_ROOT is not None:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 # Where the source document and the hand-transcribed fixtures live.
 DATASET_DIR = Path(env_str("DATASET_DIR", str(BASE_DIR / "fixtures")))
@@ -236,7 +261,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {"PrecisionEnum": "api.dates.Precision", "BasisEnum": "api.readings.Basis"},
+    "ENUM_NAME_OVERRIDES": {
+        "PrecisionEnum": "api.dates.Precision",
+        "CalendarEnum": "api.dates.Calendar",
+        "BasisEnum": "api.readings.Basis",
+        "PartyRoleEnum": "events.models.Party.Role",
+        "PlaceRoleEnum": "events.models.PlaceLink.Role",
+        "EventPartyRoleEnum": "events.models.EventParty.Role",
+        "TermPartyRoleEnum": "treaties.models.TermParty.Role",
+        "TermArticleRoleEnum": "treaties.models.TermArticle.Role",
+        "SourceKindEnum": "sources.models.SourceKind",
+        "DocumentKindEnum": "sources.models.DocumentKind",
+        "StatementKindEnum": "events.models.StatementKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema_hooks.add_problem_responses_and_examples",

@@ -12,6 +12,16 @@ certificate (it is then the TLS proxy DJANGO_BEHIND_TLS_PROXY speaks of).
 This process starts gunicorn, then nginx once gunicorn accepts connections, and stops both
 when it gets SIGTERM or SIGINT, or when either of them exits. It needs Debian's nginx
 (apt-get install nginx). The settings come from the environment, as for manage.py.
+
+In front of several instances (each a gunicorn serving config.wsgi, on this host or others,
+sharing one database and one Redis), it starts nginx alone, balancing over them:
+
+    .venv/bin/python deploy/serve.py --bind 0.0.0.0:443 --tls-cert CERT --tls-key KEY \
+        --upstream 127.0.0.1:8001 --upstream 127.0.0.1:8002 --proxy-cache
+
+--proxy-cache has nginx keep the anonymous answers the service marks public, as long as their
+Cache-Control allows. --print-config prints the configuration and exits, for an nginx run
+as a system service instead.
 """
 
 import argparse
@@ -28,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 GUNICORN_START_SECONDS = 60
+# Seconds an instance that failed a request is left out of the balancing before it is tried again.
+FAIL_TIMEOUT_SECONDS = 5
 
 
 def nginx_binary() -> str | None:
@@ -50,7 +62,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def nginx_conf(args, run_dir: Path, upstream: str) -> str:
+def nginx_conf(args, run_dir: Path, upstreams: list[str]) -> str:
     if args.tls_cert:
         listen = f"{args.bind} ssl"
         tls = (
@@ -64,7 +76,13 @@ def nginx_conf(args, run_dir: Path, upstream: str) -> str:
         "RUN_DIR": str(run_dir),
         "LISTEN": listen,
         "TLS": tls,
-        "UPSTREAM": upstream,
+        "UPSTREAMS": "\n        ".join(
+            f"server {address} max_fails=1 fail_timeout={FAIL_TIMEOUT_SECONDS}s;" for address in upstreams
+        ),
+        "FAIL_TIMEOUT": str(FAIL_TIMEOUT_SECONDS),
+        "PROXY_CACHE": "answers" if args.proxy_cache else "off",
+        # Without the cache, every precondition goes to the instance.
+        "ANONYMOUS_IF_NONE_MATCH": '""' if args.proxy_cache else "$http_if_none_match",
         "CLIENT_TIMEOUT": str(args.client_timeout),
         "MAX_BODY_BYTES": str(max_body_bytes()),
     }
@@ -100,7 +118,7 @@ def serve(args, run_dir: Path) -> int:
     run_dir.chmod(0o755)  # nginx's workers drop root and still need their temporary files
     port = free_port()
     conf = run_dir / "nginx.conf"
-    conf.write_text(nginx_conf(args, run_dir, f"127.0.0.1:{port}"))
+    conf.write_text(nginx_conf(args, run_dir, args.upstream or [f"127.0.0.1:{port}"]))
     nginx_command = [nginx, "-p", str(run_dir), "-c", str(conf), "-e", "stderr"]
     if subprocess.run([*nginx_command, "-t", "-q"]).returncode:
         return 1  # nginx has said what is wrong with its configuration
@@ -108,6 +126,8 @@ def serve(args, run_dir: Path) -> int:
     stopping = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda signum, frame: stopping.append(signum))
+    if args.upstream:
+        return balance(nginx_command, stopping)
 
     # Their own sessions: a Ctrl-C reaches this process alone, which stops them in order.
     gunicorn_command = [
@@ -136,10 +156,35 @@ def serve(args, run_dir: Path) -> int:
             stop(process, signal.SIGQUIT if process is not gunicorn else signal.SIGTERM)
 
 
+def balance(nginx_command, stopping) -> int:
+    """nginx alone, in front of instances started elsewhere, until a signal or nginx exits."""
+    nginx = subprocess.Popen(nginx_command, start_new_session=True)
+    try:
+        while not stopping and nginx.poll() is None:
+            time.sleep(0.2)
+        return 0 if stopping else 1
+    finally:
+        stop(nginx, signal.SIGQUIT)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bind", default="127.0.0.1:8000", help="where nginx listens (default %(default)s)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default %(default)s)")
+    parser.add_argument("--workers", type=int, help="gunicorn sync workers (default 4)")
+    parser.add_argument(
+        "--upstream",
+        action="append",
+        metavar="HOST:PORT",
+        help="balance over this instance, started elsewhere (once for each); no gunicorn is started",
+    )
+    parser.add_argument(
+        "--proxy-cache",
+        action="store_true",
+        help="nginx keeps anonymous answers as long as their Cache-Control allows",
+    )
+    parser.add_argument(
+        "--print-config", action="store_true", help="print nginx's configuration (for --run-dir) and exit"
+    )
     parser.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM, chain too)")
     parser.add_argument("--tls-key", type=Path, help="the certificate's private key (PEM)")
     parser.add_argument(
@@ -156,6 +201,15 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
+    if args.upstream and args.workers is not None:
+        parser.error("--workers is for the gunicorn this starts; with --upstream it starts none")
+    if args.workers is None:
+        args.workers = 4
+    if args.print_config:
+        if not (args.run_dir and args.upstream):
+            parser.error("--print-config needs --run-dir and the instances (--upstream)")
+        print(nginx_conf(args, args.run_dir.resolve(), args.upstream), end="")
+        return 0
     if args.run_dir:
         args.run_dir.mkdir(parents=True, exist_ok=True)
         return serve(args, args.run_dir.resolve())

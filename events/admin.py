@@ -1,19 +1,27 @@
 from django.contrib import admin
 
-from api.admin import CitedAdmin, record_links_inline
+from api.admin import CitedAdmin, links_inline, places_inline, record_links_inline
 from api.registry import judgeable_models
 from events.models import (
+    Belligerent,
     Claim,
+    ClaimPlace,
     Counterproposal,
+    CounterproposalPlace,
     Engagement,
+    EngagementPlace,
     Event,
+    EventParty,
+    EventPlace,
     Figure,
     JudgedRecord,
     Negotiation,
     Party,
     Place,
     Proposal,
+    ProposalPlace,
     Response,
+    Statement,
 )
 
 
@@ -28,26 +36,23 @@ class CounterproposalInline(ProposalInline):
     model = Counterproposal
 
 
-class ResponseInline(admin.TabularInline):
-    model = Response
-    fields = ["proposal", "basis", "rationale"]
-    autocomplete_fields = ["proposal"]
-    extra = 0
+ResponseInline = links_inline(Response, "proposal")
 
 
 @admin.register(Party)
 class PartyAdmin(CitedAdmin):
-    list_display = ["name", "slug", "kind", "role", "part_of"]
-    list_filter = ["kind", "role"]
+    list_display = ["name", "slug", "kind", "role", "role_basis", "part_of", "territory"]
+    list_filter = ["kind", "role", "role_basis"]
     search_fields = ["name", "slug"]
-    autocomplete_fields = ["part_of"]
+    autocomplete_fields = ["part_of", "territory"]
 
 
 @admin.register(Place)
 class PlaceAdmin(CitedAdmin):
-    list_display = ["name", "slug", "kind", "modern_name", "latitude", "longitude"]
+    list_display = ["name", "slug", "kind", "part_of", "modern_name", "latitude", "longitude"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "modern_name"]
+    autocomplete_fields = ["part_of"]
 
 
 @admin.register(Negotiation)
@@ -72,11 +77,12 @@ class ProposalAdmin(CitedAdmin):
     list_filter = ["negotiation", "party"]
     search_fields = ["slug", "terms"]
     autocomplete_fields = ["negotiation", "party"]
+    inlines = [places_inline(ProposalPlace)]
 
 
 @admin.register(Counterproposal)
 class CounterproposalAdmin(ProposalAdmin):
-    inlines = [ResponseInline]
+    inlines = [ResponseInline, places_inline(CounterproposalPlace)]
 
 
 @admin.register(Event)
@@ -84,7 +90,8 @@ class EventAdmin(CitedAdmin):
     list_display = ["name", "slug", "kind", "date", "date_precision", "negotiation"]
     list_filter = ["kind", "date_precision", "negotiation"]
     search_fields = ["name", "slug", "description", "note"]
-    autocomplete_fields = ["negotiation", "parties", "places"]
+    autocomplete_fields = ["negotiation"]
+    inlines = [links_inline(EventParty, "party", "role"), places_inline(EventPlace)]
 
 
 @admin.register(Engagement)
@@ -92,7 +99,8 @@ class EngagementAdmin(CitedAdmin):
     list_display = ["number", "name", "slug", "kind", "date", "victor"]
     list_filter = ["kind", "victor"]
     search_fields = ["name", "slug", "outcome"]
-    autocomplete_fields = ["places", "belligerents", "victor"]
+    autocomplete_fields = ["victor"]
+    inlines = [links_inline(Belligerent, "party", "side"), places_inline(EngagementPlace)]
 
 
 @admin.register(Figure)
@@ -103,10 +111,18 @@ class FigureAdmin(CitedAdmin):
     autocomplete_fields = ["party"]
 
 
+@admin.register(Statement)
+class StatementAdmin(CitedAdmin):
+    list_display = ["slug", "kind", "scope", "subject_type", "subject", "source", "date", "text"]
+    list_filter = ["kind", "subject_type", "source"]
+    search_fields = ["slug", "scope", "text", "note"]
+    autocomplete_fields = ["party", "source"]
+
+
 @admin.register(Claim)
 class ClaimAdmin(CitedAdmin):
     list_display = ["name", "slug", "is_interpretation"]
     list_filter = ["is_interpretation", "parties"]
     search_fields = ["name", "slug", "statement"]
-    autocomplete_fields = ["parties", "places"]
-    inlines = [record_links_inline(JudgedRecord, judgeable_models)]
+    autocomplete_fields = ["parties"]
+    inlines = [places_inline(ClaimPlace), record_links_inline(JudgedRecord, judgeable_models)]

@@ -3,14 +3,16 @@ from django.db.models import Q
 
 from api.filters import (
     DateBasisFilter,
-    DateRangeBound,
     IntegerFilter,
     RecordLinkFilter,
     RecordTypeFilter,
     SlugChoiceFilter,
     StrictBooleanFilter,
+    date_range_filters,
+    place_filters,
 )
-from api.registry import figure_subject_models, judgeable_models
+from api.readings import Basis
+from api.registry import figure_subject_models, judgeable_models, statement_subject_models
 from events.models import (
     Claim,
     Counterproposal,
@@ -20,35 +22,42 @@ from events.models import (
     Negotiation,
     Party,
     Place,
+    PlaceLink,
     Proposal,
+    Statement,
 )
+from sources.models import Source
 
 
 class PartyFilter(django_filters.FilterSet):
     part_of = SlugChoiceFilter(Party, help_text="Slug of the state this party belongs to.")
+    role_basis = django_filters.ChoiceFilter(
+        choices=Basis.choices, help_text="document: only parties whose role the source states."
+    )
 
     class Meta:
         model = Party
-        fields = ["kind", "role", "part_of"]
+        fields = ["kind", "role", "role_basis", "part_of"]
 
 
 class PlaceFilter(django_filters.FilterSet):
+    part_of = SlugChoiceFilter(Place, help_text="Slug of the larger place it lies in.")
+
     class Meta:
         model = Place
-        fields = ["kind"]
+        fields = ["kind", "part_of"]
 
 
 class NegotiationFilter(django_filters.FilterSet):
     party = SlugChoiceFilter(
         Party, help_text="Slug of a party that opened or answered the talks.", method="filter_party"
     )
-    start = DateRangeBound(bound="start")
-    end = DateRangeBound(bound="end")
+    start, end, calendar = date_range_filters()
     opened_basis = DateBasisFilter()
 
     class Meta:
         model = Negotiation
-        fields = ["party", "start", "end", "opened_basis"]
+        fields = ["party", "start", "end", "calendar", "opened_basis"]
 
     def filter_party(self, qs, name, value):
         return qs.filter(Q(initiated_by=value) | Q(counterparty=value))
@@ -58,10 +67,11 @@ class ProposalFilter(django_filters.FilterSet):
     negotiation = SlugChoiceFilter(Negotiation, help_text="Slug of the negotiation.")
     party = SlugChoiceFilter(Party, help_text="Slug of the party that made it.")
     number = IntegerFilter(help_text="Its number in the negotiation.")
+    place, place_role = place_filters(Place, PlaceLink)
 
     class Meta:
         model = Proposal
-        fields = ["negotiation", "party", "number"]
+        fields = ["negotiation", "party", "number", "place", "place_role"]
 
 
 class CounterproposalFilter(ProposalFilter):
@@ -84,31 +94,65 @@ class CounterproposalFilter(ProposalFilter):
 
 class EventFilter(django_filters.FilterSet):
     party = SlugChoiceFilter(Party, help_text="Slug of a party taking part.", field_name="parties")
-    place = SlugChoiceFilter(Place, help_text="Slug of a place it happened in.", field_name="places")
+    place, place_role = place_filters(Place, PlaceLink)
     negotiation = SlugChoiceFilter(Negotiation, help_text="Slug of the negotiation.")
     dated = StrictBooleanFilter(
         field_name="date", lookup_expr="isnull", exclude=True, help_text="true: only events the source dates."
     )
-    start = DateRangeBound(bound="start")
-    end = DateRangeBound(bound="end")
+    start, end, calendar = date_range_filters()
     date_basis = DateBasisFilter()
 
     class Meta:
         model = Event
-        fields = ["kind", "party", "place", "negotiation", "dated", "start", "end", "date_basis"]
+        fields = [
+            "kind",
+            "party",
+            "place",
+            "place_role",
+            "negotiation",
+            "dated",
+            "start",
+            "end",
+            "calendar",
+            "date_basis",
+        ]
 
 
 class EngagementFilter(django_filters.FilterSet):
     party = SlugChoiceFilter(Party, help_text="Slug of a belligerent.", field_name="belligerents")
-    place = SlugChoiceFilter(Place, help_text="Slug of a place it was fought at.", field_name="places")
+    side = SlugChoiceFilter(
+        Party,
+        field_name="belligerent_links__side",
+        distinct=True,
+        help_text="Slug of a state: engagements with a belligerent on its side.",
+    )
+    place, place_role = place_filters(Place, PlaceLink)
     victor = SlugChoiceFilter(Party, help_text="Slug of the victor.")
-    start = DateRangeBound(bound="start")
-    end = DateRangeBound(bound="end")
+    victor_basis = django_filters.ChoiceFilter(
+        choices=Basis.choices, help_text="document: only engagements whose victor the source states."
+    )
+    kind_basis = django_filters.ChoiceFilter(
+        choices=Basis.choices, help_text="document: only engagements whose kind the source states."
+    )
+    start, end, calendar = date_range_filters()
     date_basis = DateBasisFilter()
 
     class Meta:
         model = Engagement
-        fields = ["kind", "party", "place", "victor", "start", "end", "date_basis"]
+        fields = [
+            "kind",
+            "kind_basis",
+            "party",
+            "side",
+            "place",
+            "place_role",
+            "victor",
+            "victor_basis",
+            "start",
+            "end",
+            "calendar",
+            "date_basis",
+        ]
 
 
 class FigureFilter(django_filters.FilterSet):
@@ -124,9 +168,23 @@ class FigureFilter(django_filters.FilterSet):
         fields = ["measure", "unit", "party", "subject_type"]
 
 
+class StatementFilter(django_filters.FilterSet):
+    party = SlugChoiceFilter(Party, help_text="Slug of the party the value concerns.")
+    source = SlugChoiceFilter(Source, help_text="Slug of the source the value is from.")
+    subject_type = RecordTypeFilter(
+        kinds=statement_subject_models,
+        content_type_field="subject_type",
+        help_text="Only statements about records of this kind.",
+    )
+
+    class Meta:
+        model = Statement
+        fields = ["kind", "source", "party", "subject_type", "language"]
+
+
 class ClaimFilter(django_filters.FilterSet):
     party = SlugChoiceFilter(Party, help_text="Slug of a party the claim is about.", field_name="parties")
-    place = SlugChoiceFilter(Place, help_text="Slug of a place the claim is about.", field_name="places")
+    place, place_role = place_filters(Place, PlaceLink)
     is_interpretation = StrictBooleanFilter(
         help_text="true: the source's judgements; false: what it reports as fact."
     )
@@ -138,4 +196,4 @@ class ClaimFilter(django_filters.FilterSet):
 
     class Meta:
         model = Claim
-        fields = ["is_interpretation", "party", "place", "judges"]
+        fields = ["is_interpretation", "party", "place", "place_role", "judges"]

@@ -11,6 +11,7 @@ router.register("counterproposals", views.CounterproposalViewSet, basename="coun
 router.register("events", views.EventViewSet, basename="event")
 router.register("engagements", views.EngagementViewSet, basename="engagement")
 router.register("figures", views.FigureViewSet, basename="figure")
+router.register("statements", views.StatementViewSet, basename="statement")
 router.register("claims", views.ClaimViewSet, basename="claim")
 
 urlpatterns = router.urls

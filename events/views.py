@@ -4,10 +4,12 @@ from api.docs import document
 from api.viewsets import RecordViewSet, citations_prefetch
 from events import filters, serializers
 from events.models import (
+    Belligerent,
     Claim,
     Counterproposal,
     Engagement,
     Event,
+    EventParty,
     Figure,
     JudgedRecord,
     Negotiation,
@@ -15,6 +17,7 @@ from events.models import (
     Place,
     Proposal,
     Response,
+    Statement,
 )
 
 
@@ -22,12 +25,29 @@ def figures_prefetch() -> Prefetch:
     return Prefetch("figures", queryset=Figure.objects.for_display())
 
 
+def statements_prefetch() -> Prefetch:
+    """A record's statements with their sources, parties and citations: two queries."""
+    return Prefetch("statements", queryset=Statement.objects.for_display())
+
+
+def place_links_prefetch(owner) -> Prefetch:
+    """A record's place links with their places: one query."""
+    return Prefetch("place_links", queryset=owner.places.through.objects.select_related("place"))
+
+
+def settled_by_prefetch(owner) -> Prefetch:
+    """The treaty terms settling a request or counterproposal: one query."""
+    return Prefetch("settlements", queryset=owner.settled_by.through.objects.select_related("term"))
+
+
 @document("party", "parties", "Parties and places", "States and actors the source names as taking part.")
 class PartyViewSet(RecordViewSet):
-    queryset = Party.objects.select_related("part_of").prefetch_related(citations_prefetch())
+    queryset = Party.objects.select_related("part_of", "territory").prefetch_related(
+        citations_prefetch(), statements_prefetch()
+    )
     serializer_class = serializers.PartySerializer
     filterset_class = filters.PartyFilter
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "other_names"]
     ordering_fields = ["name", "slug", "kind", "role", "sequence"]
     ordering = ["name"]
 
@@ -36,14 +56,18 @@ class PartyViewSet(RecordViewSet):
     "place",
     "places",
     "Parties and places",
-    "Every place the source names, under the name it uses. Modern names and coordinates are "
-    "null until a cited source gives them.",
+    "Every place the source names, under the name it uses. Other sources' coordinates, names "
+    "(in Japanese and Russian, of 1905 and of today) and GeoNames ids are its `statements`, each "
+    "cited; `?search=` finds a place by any of those names (Shenyang finds Mukden). `modern_name`, "
+    "`latitude` and `longitude` stay null: the textbook gives none.",
 )
 class PlaceViewSet(RecordViewSet):
-    queryset = Place.objects.prefetch_related(citations_prefetch())
+    queryset = Place.objects.select_related("part_of").prefetch_related(
+        citations_prefetch(), statements_prefetch()
+    )
     serializer_class = serializers.PlaceSerializer
     filterset_class = filters.PlaceFilter
-    search_fields = ["name", "slug", "modern_name"]
+    search_fields = ["name", "slug", "modern_name", "other_names"]
     ordering_fields = ["name", "slug", "kind", "sequence"]
     ordering = ["name"]
 
@@ -57,7 +81,7 @@ class PlaceViewSet(RecordViewSet):
 )
 class NegotiationViewSet(RecordViewSet):
     queryset = Negotiation.objects.select_related("initiated_by", "counterparty").prefetch_related(
-        citations_prefetch(), figures_prefetch()
+        citations_prefetch(), figures_prefetch(), statements_prefetch()
     )
     serializer_class = serializers.NegotiationSerializer
     detail_serializer_class = serializers.NegotiationDetailSerializer
@@ -75,7 +99,7 @@ class NegotiationViewSet(RecordViewSet):
             Prefetch(
                 "proposals",
                 queryset=Proposal.objects.select_related("party").prefetch_related(
-                    Prefetch("responses", queryset=responses)
+                    Prefetch("responses", queryset=responses), settled_by_prefetch(Proposal)
                 ),
             ),
             "counterproposals",
@@ -93,6 +117,9 @@ class ProposalViewSet(RecordViewSet):
     queryset = Proposal.objects.select_related("negotiation", "party").prefetch_related(
         citations_prefetch(),
         Prefetch("responses", queryset=Response.objects.select_related("counterproposal")),
+        place_links_prefetch(Proposal),
+        settled_by_prefetch(Proposal),
+        statements_prefetch(),
     )
     serializer_class = serializers.ProposalSerializer
     filterset_class = filters.ProposalFilter
@@ -113,6 +140,9 @@ class CounterproposalViewSet(RecordViewSet):
         citations_prefetch(),
         figures_prefetch(),
         Prefetch("responses", queryset=Response.objects.select_related("proposal")),
+        place_links_prefetch(Counterproposal),
+        settled_by_prefetch(Counterproposal),
+        statements_prefetch(),
     )
     serializer_class = serializers.CounterproposalSerializer
     filterset_class = filters.CounterproposalFilter
@@ -130,7 +160,11 @@ class CounterproposalViewSet(RecordViewSet):
 )
 class EventViewSet(RecordViewSet):
     queryset = Event.objects.select_related("negotiation").prefetch_related(
-        "parties", "places", citations_prefetch(), figures_prefetch()
+        Prefetch("party_links", queryset=EventParty.objects.select_related("party")),
+        place_links_prefetch(Event),
+        citations_prefetch(),
+        figures_prefetch(),
+        statements_prefetch(),
     )
     serializer_class = serializers.EventSerializer
     filterset_class = filters.EventFilter
@@ -152,7 +186,11 @@ class EventViewSet(RecordViewSet):
 )
 class EngagementViewSet(RecordViewSet):
     queryset = Engagement.objects.select_related("victor").prefetch_related(
-        "places", "belligerents", citations_prefetch(), figures_prefetch()
+        place_links_prefetch(Engagement),
+        Prefetch("belligerent_links", queryset=Belligerent.objects.select_related("party", "side")),
+        citations_prefetch(),
+        figures_prefetch(),
+        statements_prefetch(),
     )
     serializer_class = serializers.EngagementSerializer
     filterset_class = filters.EngagementFilter
@@ -180,6 +218,27 @@ class FigureViewSet(RecordViewSet):
 
 
 @document(
+    "statement",
+    "statements",
+    "Provenance",
+    "Other sources' values beside the source each record rests on: a date (with its end and time "
+    "of day, in the calendar the source gives it), coordinates, a name in a language, an identifier "
+    "or a short value in our words, each from one source with its citations. None replaces the "
+    "record's own value or another statement; inside its record each says whether the values of "
+    "the same thing differ (`disputed`) and which is chosen (`chosen`).",
+)
+class StatementViewSet(RecordViewSet):
+    queryset = Statement.objects.select_related("party", "source", "subject_type").prefetch_related(
+        "subject", citations_prefetch()
+    )
+    serializer_class = serializers.StatementSerializer
+    filterset_class = filters.StatementFilter
+    search_fields = ["text", "scope", "note"]
+    ordering_fields = ["slug", "kind", "date", "sequence"]
+    ordering = ["slug"]
+
+
+@document(
     "claim",
     "claims",
     "Diplomacy",
@@ -191,7 +250,7 @@ class FigureViewSet(RecordViewSet):
 class ClaimViewSet(RecordViewSet):
     queryset = Claim.objects.prefetch_related(
         "parties",
-        "places",
+        place_links_prefetch(Claim),
         citations_prefetch(),
         # The judged records, one query per kind of record among them (a generic key).
         Prefetch("judges", queryset=JudgedRecord.objects.prefetch_related("record")),

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from api.backends import SEARCH_MAX_LENGTH
-from api.filters import DateBasisFilter, DateRangeBound
+from api.filters import DateBasisFilter, date_range_filters
 from api.registry import dated_models, record_type
 
 # How the timeline may order its entries; the first is the default.
@@ -14,8 +14,7 @@ ORDERING_PARAMETERS = {"order"}
 
 
 class TimelineFilter(django_filters.FilterSet):
-    start = DateRangeBound(bound="start")
-    end = DateRangeBound(bound="end")
+    start, end, calendar = date_range_filters()
     date_basis = DateBasisFilter()
     type = django_filters.ChoiceFilter(
         choices=lambda: [(name, name) for name in sorted(dated_models())],

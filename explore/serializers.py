@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from api.dates import Precision
-from api.fields import PartialDateField, RecordSummarySerializer
+from api.dates import Calendar, Precision
+from api.fields import JulianDateField, PartialDateField, RecordSummarySerializer
 from api.readings import Basis
 from sources.models import CitedRecord
 
@@ -13,6 +13,18 @@ class TimelineEntrySerializer(RecordSummarySerializer):
         read_only=True,
         help_text="Written to its precision: YYYY-MM-DD, YYYY-MM or YYYY; null where the source gives none.",
     )
+    date_julian = JulianDateField(
+        help_text=(
+            "The date in the Julian calendar: YYYY-MM-DD for a day; for a month or year the ISO 8601 "
+            "interval of the Julian days it covers (first/last). Null where the source gives none."
+        ),
+    )
+    date_calendar = serializers.ChoiceField(
+        choices=Calendar.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="The calendar the source gives the date in; `date` is Gregorian either way.",
+    )
     date_precision = serializers.ChoiceField(choices=Precision.choices, read_only=True, allow_null=True)
     date_basis = serializers.ChoiceField(
         choices=Basis.choices,
@@ -20,6 +32,14 @@ class TimelineEntrySerializer(RecordSummarySerializer):
         allow_null=True,
         help_text=(
             "Whether the source states the date (document) or it is our reading (reading); null when undated."
+        ),
+    )
+    chosen_date = PartialDateField(
+        read_only=True,
+        help_text=(
+            "The date the timeline orders and filters the record by, to its precision: its own `date`, or, "
+            "where the source gives none, the chosen statement of another source (the record's "
+            "`chosen_date` says which). Null where no source dates it."
         ),
     )
     sequence = serializers.IntegerField(
@@ -33,7 +53,25 @@ class TimelineEntrySerializer(RecordSummarySerializer):
 class SearchHitSerializer(RecordSummarySerializer):
     """A record of any kind that matched, with the text that matched."""
 
-    summary = serializers.CharField(source="matched_text", help_text="The text that matched, shortened.")
+    summary = serializers.CharField(
+        help_text=(
+            "The first of the record's searched texts that holds the query as typed (else its first), "
+            "shortened."
+        )
+    )
+    rank = serializers.FloatField(
+        help_text=(
+            "How well the record matches; higher first. On PostgreSQL, full-text search's rank (the "
+            "record's text and its citations' quotes together); on SQLite, how often the query occurs. "
+            "Comparable within one answer only."
+        )
+    )
+    snippet = serializers.CharField(
+        help_text=(
+            "A fragment of the text that matched (the record's own, or a citation's quote), as HTML: "
+            "the text escaped, each match in `<mark>`…`</mark>`."
+        )
+    )
 
     class Meta:
         ref_name = "SearchHit"

@@ -2,7 +2,7 @@
 record from the registry (api.registry) and the router, not from the apps' modules."""
 
 from django import forms
-from django.db import connection
+from django.db import connection, connections
 from django.forms.utils import ErrorDict, ErrorList
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
@@ -10,25 +10,29 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 
-from api import statements
+from api import replicas, statements
 from api.backends import SEARCH_MAX_LENGTH
-from api.dates import PARTIAL_DATE_SCHEMA, Precision, format_partial_date
-from api.fields import summary, summary_of
-from api.filters import selects_everything
+from api.calendars import format_julian
+from api.dates import Calendar, Precision, format_partial_date
+from api.fields import summary
+from api.filters import CALENDAR_PARAMETER, DATE_BOUND_SCHEMA, selects_everything
+from api.pagination import NumberedPagination
 from api.query import CheckedQueryMixin, view_parameters
 from api.readings import Basis
 from api.registry import dated_models
+from explore import search
 from explore.filters import ORDERING_PARAMETERS, TIMELINE_ORDERS, RecordSearchFilter, TimelineFilter
 from explore.serializers import SearchHitSerializer, TimelineEntrySerializer
 
 PRECISION_ORDER = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
-SUMMARY_LENGTH = 200
 
 
 class ExploreView(CheckedQueryMixin, GenericAPIView):
     """A paginated read over several kinds of record, whose parameters are a FilterSet's."""
 
     permission_classes = [AllowAny]
+    # Merged from every kind in memory: numbered pages (no cursor runs across kinds).
+    pagination_class = NumberedPagination
     # Its FilterSet is applied to each kind of record in turn; no list filters apply.
     filter_backends = []
     filterset_class = None
@@ -75,10 +79,12 @@ class TimelineView(ExploreView):
         summary="List the dated kinds' records in date or narrative order",
         description=(
             "Every event, negotiation, engagement and treaty, dated by the source or not, merged in "
-            "one list. In date order (the default) the dated records come first, in date order (a "
-            "year before a month before a day that start together; ties in narrative order), and "
-            'then the records the source does not date (every engagement among them), with `"date": '
-            "null`, in narrative order. In narrative order every record comes where the source first "
+            "one list. In date order (the default) the dated records come first, in the order of "
+            "their `chosen_date` (their own date, or, where the source gives none, another source's "
+            "chosen statement; a year before a month before a day that start together; ties in "
+            "narrative order), and then the records no source dates, in narrative order; `date` stays "
+            "the source's own, null for every engagement. In narrative order every record comes where "
+            "the source first "
             "cites it (`sequence`): the order the source tells them in. Records that share a "
             "`sequence` go by kind, then in their kind's own order (engagements by their number). A "
             "date counts with its whole period: a month-precision date overlaps any range that "
@@ -91,20 +97,27 @@ class TimelineView(ExploreView):
         parameters=[
             OpenApiParameter(
                 "start",
-                PARTIAL_DATE_SCHEMA,
+                DATE_BOUND_SCHEMA,
                 description=(
-                    "YYYY, YYYY-MM or YYYY-MM-DD: from here on. Selects dated records only: a record "
-                    "the source does not date is in no range."
+                    "YYYY, YYYY-MM or YYYY-MM-DD (Gregorian, or Julian with `calendar=julian`): from "
+                    "here on, by `chosen_date`. Selects dated records only: a record no source dates is in "
+                    "no range."
                 ),
             ),
             OpenApiParameter(
                 "end",
-                PARTIAL_DATE_SCHEMA,
+                DATE_BOUND_SCHEMA,
                 description=(
-                    "YYYY, YYYY-MM or YYYY-MM-DD: up to the end of it. An end before the start "
-                    "selects nothing. Selects dated records only: a record the source does not date "
-                    "is in no range."
+                    "YYYY, YYYY-MM or YYYY-MM-DD (Gregorian, or Julian with `calendar=julian`): up to "
+                    "the end of it, by `chosen_date`. An end before the start selects nothing. Selects "
+                    "dated records only: a record no source dates is in no range."
                 ),
+            ),
+            OpenApiParameter(
+                CALENDAR_PARAMETER,
+                OpenApiTypes.STR,
+                enum=Calendar.values,
+                description=TimelineFilter.base_filters[CALENDAR_PARAMETER].extra["help_text"],
             ),
             OpenApiParameter(
                 "type",
@@ -135,13 +148,14 @@ class TimelineView(ExploreView):
         entries = []
         for kind, model in dated_models().items():
             # A kind's rows come in its own order (engagements by number): the last tie-break.
-            for rank, (slug, name, date, precision, basis, sequence) in enumerate(self.records(model)):
+            for rank, row in enumerate(self.records(model)):
+                *_shown, sequence, chosen, chosen_precision = row
                 told = (sequence is None, sequence or 0, kind, rank)
-                if narrative or date is None:
+                if narrative or chosen is None:
                     key = (1, *told)
                 else:
-                    key = (0, date, PRECISION_ORDER[precision], *told)
-                entries.append((key, kind, slug, name, date, precision, basis, sequence))
+                    key = (0, chosen, PRECISION_ORDER[chosen_precision], *told)
+                entries.append((key, kind, *row))
         entries.sort()
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(
@@ -149,19 +163,37 @@ class TimelineView(ExploreView):
                 {
                     **summary(request, dated_models()[kind], slug, name),
                     "date": format_partial_date(date, precision),
+                    "date_julian": format_julian(date, precision),
+                    "date_calendar": calendar,
                     "date_precision": precision,
                     "date_basis": basis,
+                    "chosen_date": format_partial_date(chosen, chosen_precision),
                     "sequence": sequence,
                 }
-                for _key, kind, slug, name, date, precision, basis, sequence in page
+                for (
+                    _key,
+                    kind,
+                    slug,
+                    name,
+                    date,
+                    precision,
+                    calendar,
+                    basis,
+                    sequence,
+                    chosen,
+                    chosen_precision,
+                ) in page
             ]
         )
 
     def records(self, model) -> list[tuple]:
-        """(slug, name, date, precision, basis, sequence) of `model`'s records that the request
-        selects, in the kind's own order."""
+        """(slug, name, date, precision, calendar, basis, sequence, chosen date, its precision) of
+        `model`'s records that the request selects, in the kind's own order."""
         rows = model.objects.all()
-        columns = ("slug", "name", "date", "date_precision", "date_basis", "sequence")
+        columns = (
+            *("slug", "name", "date", "date_precision", "date_calendar", "date_basis", "sequence"),
+            *("chosen_date", "chosen_date_precision"),
+        )
         if selects_everything(self.filterset_class, set(self.request.query_params) - ORDERING_PARAMETERS):
             return statements.rows(("timeline", model), lambda: rows.values_list(*columns))
         return self.filterset(rows).filter_queryset(rows).values_list(*columns)
@@ -178,8 +210,14 @@ class SearchView(ExploreView):
     @extend_schema(
         summary="Search every kind of record",
         description=(
-            "Case-insensitive search across every kind of record (the fields each list's `?search=` "
-            "looks in). Hits come grouped by kind, in each kind's own order."
+            "Search across every kind of record: the fields each list's `?search=` looks in, and, on "
+            "PostgreSQL, the quotes of the record's citations. On PostgreSQL this is full-text search "
+            "in English: `q` is read as a web search engine reads it (every word, in any of its forms; "
+            '`"a phrase"`; `or`; `-word` to leave out), words as common as "the" are ignored, and hits '
+            "come best first (`rank`), with a snippet of the matching text; a text contributes at most "
+            f"its first {search.CANDIDATES} matches. On SQLite (the embedded default) `q` is found as "
+            "given, case-insensitively, in the record's own fields, the records holding it most often "
+            "first, then by kind in each kind's own order."
         ),
         tags=["Explore"],
         responses=SearchHitSerializer(many=True),
@@ -189,24 +227,48 @@ class SearchView(ExploreView):
                 {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX_LENGTH},
                 required=True,
                 allow_blank=False,
-                description=f"The text to look for, as given (1 to {SEARCH_MAX_LENGTH} characters).",
+                description=(
+                    f"What to look for (1 to {SEARCH_MAX_LENGTH} characters): on PostgreSQL, words as "
+                    "a web search takes them; on SQLite, the text as given."
+                ),
             )
         ],
     )
     def get(self, request, format=None):
         query = self.parameter("q")
+        alias = replicas.reading()
+        if connections[alias].vendor == "postgresql":
+            kinds = [
+                search.Kind(number, viewset.queryset.model, tuple(viewset.search_fields))
+                for number, viewset in enumerate(self.searched())
+            ]
+            return self.get_paginated_response(
+                self.paginate_queryset(search.RankedHits(kinds, query, request, alias))
+            )
+        page = self.paginate_queryset(self.fallback(query))
+        return self.get_paginated_response(
+            [
+                search.hit(record, request, fields, query, rank, search.excerpt(text, query))
+                for _order, rank, record, fields, text in page
+            ]
+        )
+
+    def fallback(self, query: str) -> list[tuple]:
+        """SQLite's search: `icontains` over every searched kind, the records where the query
+        occurs most often first (then in the kind's order), each with the text it occurs in."""
         pattern = f"%{connection.ops.prep_for_like_query(query)}%"
         hits = []
         for viewset in self.searched():
-            model = viewset.queryset.model
+            model, fields = viewset.queryset.model, viewset.search_fields
             # Compiled once with a placeholder text that LIKE would not escape.
             for row in statements.rows(("search", model), self.search_of(viewset), {"%probe%": pattern}):
-                hit = model.from_db(connection.alias, self.columns(model), row)
-                hits.append((hit, self.matched_text(hit, viewset.search_fields, query)))
-        page = self.paginate_queryset(hits)
-        return self.get_paginated_response(
-            [{**summary_of(hit, request), "summary": summary_text} for hit, summary_text in page]
-        )
+                record = model.from_db(connection.alias, self.columns(model), row)
+                rank = search.occurrences(record, fields, query)
+                texts = [str(getattr(record, field) or "") for field in fields]
+                text = next((t for t in texts if query.lower() in t.lower()), texts[0])
+                hits.append(((-rank, len(hits)), rank, record, fields, text))
+        hits.sort(key=lambda hit: hit[0])
+        return hits
 
     def search_of(self, viewset):
         """A builder of the query the FilterSet makes of a search of `viewset`'s records (every
@@ -236,9 +298,3 @@ class SearchView(ExploreView):
         for _prefix, viewset, _basename in self.registry:
             if viewset.lookup_field == "slug" and viewset.search_fields:
                 yield viewset
-
-    @staticmethod
-    def matched_text(row, fields, query):
-        texts = [str(getattr(row, field) or "") for field in fields]
-        matched = next((t for t in texts if query.lower() in t.lower()), texts[0])
-        return matched if len(matched) <= SUMMARY_LENGTH else matched[: SUMMARY_LENGTH - 1] + "…"

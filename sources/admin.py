@@ -7,21 +7,37 @@ from sources.models import Citation, DatasetLoad, Source
 
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug", "language", "title_supplied", "filename", "sha256"]
-    search_fields = ["name", "slug", "filename"]
-    fields = ["name", *Source.DESCRIPTION_FIELDS, "slug", "filename", "sha256", "text"]
-    # The description is the editors'; the text and what identifies it stay as loaded, since
-    # every citation's offsets point into it.
-    readonly_fields = ["slug", "filename", "sha256", "text"]
+    list_display = ["name", "slug", "kind", "document_kind", "year", "precedence", "language"]
+    list_filter = ["kind", "document_kind"]
+    search_fields = ["name", "slug", "author", "filename"]
+    fieldsets = [
+        (None, {"fields": ["kind", "slug", "name", *Source.DESCRIPTION_FIELDS]}),
+        ("A reference's bibliographic record", {"fields": list(Source.REFERENCE_FIELDS)}),
+        ("A held text", {"fields": ["filename", "sha256", "text"]}),
+    ]
+    readonly_fields = ["sha256"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A cited source keeps its kind, and a cited held text its text (Source.clean): the
+        # form shows them as they are rather than refusing an edit after it is made.
+        fixed = list(self.readonly_fields)
+        if obj is not None and obj.citations.exists():
+            fixed += ["kind", "slug", *(["filename", "text"] if obj.is_held_text else [])]
+        elif obj is not None:
+            fixed.append("slug")
+        return fixed
 
 
 @admin.register(Citation)
 class CitationAdmin(SimpleHistoryAdmin):
     form = CitationForm
-    list_display = ["quote_preview", "start", "end", "content_type", "record", "source"]
-    list_filter = ["content_type", "source"]
-    search_fields = ["quote"]
-    fields = ["source", "start", "end", "quote", "source_text", "content_type", "object_id", "uuid"]
+    list_display = ["quote_preview", "start", "end", "locator", "content_type", "record", "source"]
+    list_filter = ["source__kind", "content_type", "source"]
+    search_fields = ["quote", "locator"]
+    fields = [
+        *("source", "start", "end", "locator", "quote", "source_text"),
+        *("content_type", "object_id", "uuid"),
+    ]
     readonly_fields = ["source_text", "uuid"]
     autocomplete_fields = ["source"]
     list_select_related = ["source", "content_type"]

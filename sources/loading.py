@@ -1,9 +1,11 @@
 """Load the hand-transcribed fixtures into the database.
 
-`fixtures/dataset.json` describes the source document and names the fixture files in dependency
-order. Each fixture file is `{"model": "app.model", "records": [...]}`; a record refers to
-others by slug, gives dates as "YYYY", "YYYY-MM" or "YYYY-MM-DD" (the precision follows
-from the form), and lists its citations as `{"quote", "start", "end"}`.
+`fixtures/dataset.json` describes the held text (the source document), names the file of
+references (sources held as bibliographic records, without their text) and the fixture files in
+dependency order. Each fixture file is `{"model": "app.model", "records": [...]}`; a record
+refers to others by slug, gives dates as "YYYY", "YYYY-MM" or "YYYY-MM-DD" (the precision
+follows from the form), and lists its citations: `{"quote", "start", "end"}` in the held text,
+or `{"source": "<reference slug>", "locator", "quote"?}` in a reference.
 
 Everything loads inside one transaction. Any fault is collected with its file, record and
 field, and the whole load is rolled back. A record equal to its fixture is not written
@@ -22,8 +24,9 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 
 from api.dates import parse_partial_date
+from api.deletion import PART
 from api.rows import generic_key, replace_rows
-from sources.models import Citation, DatasetLoad, Source
+from sources.models import Citation, DatasetLoad, Source, SourceKind
 
 MANIFEST = "dataset.json"
 LOAD_REASON = "load_dataset"
@@ -80,10 +83,15 @@ def read_json(path: Path):
 
 
 def dataset_digest(directory: Path) -> str:
-    """SHA-256 over the manifest, the source text and every fixture file, in order."""
+    """SHA-256 over the manifest, the source text, the references and every fixture file, in order."""
     manifest = read_json(directory / MANIFEST)
     digest = hashlib.sha256()
-    names = [MANIFEST, manifest.get("source", {}).get("filename", ""), *manifest.get("files", [])]
+    names = [
+        MANIFEST,
+        manifest.get("source", {}).get("filename", ""),
+        *([manifest["references"]] if "references" in manifest else []),
+        *manifest.get("files", []),
+    ]
     for name in names:
         path = directory / name
         if not path.is_file():
@@ -104,6 +112,8 @@ def load_dataset(directory: Path, *, skip_if_loaded: bool = False) -> LoadResult
     with transaction.atomic():
         loader = _Loader(directory, digest)
         loader.load_source(manifest.get("source"))
+        if "references" in manifest:
+            loader.load_references(manifest["references"])
         for name in manifest.get("files", []):
             loader.load_file(name)
         if loader.problems:
@@ -123,6 +133,8 @@ class _Loader:
         self.result = LoadResult(digest=digest)
         self.problems: list[str] = []
         self.source: Source | None = None
+        # The sources a citation may name, by slug: the held text and the references.
+        self._sources: dict[str, Source] = {}
         self._by_slug: dict[type, dict[str, models.Model]] = {}
 
     def load_source(self, spec):
@@ -152,23 +164,57 @@ class _Loader:
         # What the manifest leaves out is empty, so that a reload restores its description whole.
         values |= {key: spec.get(key, empty) for key, empty in SOURCE_OPTIONAL.items()}
         values["text"] = raw.decode("utf-8")
-        source = Source.objects.filter(slug=spec["slug"]).first()
-        created = source is None
-        if created:
-            source = Source(slug=spec["slug"])
-        changed = False
-        for key, value in values.items():
-            changed |= self._assign(source, key, value)
         try:
-            source.full_clean()
+            self.source = self._write_source(spec["slug"], values)
         except ValidationError as exc:
             name, message = first_error(exc)
             raise DatasetError([f"{where}: field {name!r}: {message}"]) from None
+
+    def _write_source(self, slug: str, values: dict) -> Source:
+        """Create or update the source `slug` with `values` (a ValidationError if they break its
+        rules), count it, and keep it for the citations that name it."""
+        source = Source.objects.filter(slug=slug).first()
+        created = source is None
+        if created:
+            source = Source(slug=slug)
+        changed = False
+        for key, value in values.items():
+            changed |= self._assign(source, key, value)
+        source.full_clean()
         if created or changed:
             source._change_reason = LOAD_REASON
             source.save()
         self._count("sources.source", "created" if created else "updated" if changed else "unchanged")
-        self.source = source
+        self._sources[slug] = source
+        return source
+
+    def load_references(self, name: str):
+        """The references: sources described by their bibliographic record alone."""
+        path = self.directory / name
+        data = read_json(path)
+        if not isinstance(data, dict) or not isinstance(data.get("references"), list):
+            self.problems.append(f'{path}: expected an object with a "references" list')
+            return
+        allowed = {"slug", "name", *Source.DESCRIPTION_FIELDS, *Source.REFERENCE_FIELDS}
+        for index, spec in enumerate(data["references"]):
+            slug = spec.get("slug") if isinstance(spec, dict) else None
+            label = f"{path}: reference {index}" + (f" ({slug})" if slug else "")
+            if not slug:
+                self.problems.append(f"{label}: field 'slug': missing")
+                continue
+            unknown = sorted(set(spec) - allowed)
+            if unknown:
+                self.problems.append(f"{label}: unknown field(s) {', '.join(unknown)}")
+                continue
+            # What the file leaves out is empty, so that a reload restores the record whole.
+            values = {name: Source._meta.get_field(name).get_default() for name in allowed - {"slug"}}
+            values |= {"publication": None, "kind": SourceKind.REFERENCE}
+            values |= {key: value for key, value in spec.items() if key != "slug"}
+            try:
+                self._write_source(slug, values)
+            except ValidationError as exc:
+                field_name, message = first_error(exc)
+                self.problems.append(f"{label}: field {field_name!r}: {message}")
 
     def load_file(self, name: str):
         path = self.directory / name
@@ -206,6 +252,7 @@ class _Loader:
         changed = False
         many: dict[str, object] = {}
         links: dict[str, object] = {}
+        parts: dict[str, object] = {}
         subject = None
         for key, value in record.items():
             if key in ("slug", "citations"):
@@ -221,6 +268,8 @@ class _Loader:
                 many[key] = value
             elif isinstance(model_field, models.ManyToOneRel) and generic_key(model_field.related_model):
                 links[key] = value
+            elif isinstance(model_field, models.ManyToOneRel) and model_field.on_delete is PART:
+                parts[key] = value
             elif isinstance(model_field, models.ForeignKey):
                 target = None if value is None else self._resolve(model_field.related_model, value, key)
                 changed |= self._assign(instance, model_field.attname, getattr(target, "pk", None))
@@ -229,7 +278,7 @@ class _Loader:
                 changed |= self._assign(instance, key, date)
                 changed |= self._assign(instance, f"{key}_precision", precision)
             else:
-                changed |= self._assign(instance, key, value)
+                changed |= self._assign(instance, key, self._python(model_field, key, value))
 
         try:
             instance.full_clean()
@@ -243,6 +292,8 @@ class _Loader:
             changed |= self._set_many(instance, model._meta.get_field(key), key, value)
         for key, value in links.items():
             changed |= self._set_links(instance, model._meta.get_field(key), key, value)
+        for key, value in parts.items():
+            changed |= self._set_rows(instance, model._meta.get_field(key).remote_field, key, value)
         changed |= self._set_citations(instance, record.get("citations"))
 
         label = model._meta.label_lower
@@ -295,6 +346,17 @@ class _Loader:
             return False
         setattr(instance, attname, value)
         return True
+
+    @staticmethod
+    def _python(model_field, key, value):
+        """The value as the field holds it ("15:50" a time, "41.79222" a Decimal), so that a
+        record equal to its fixture compares equal and is not written again."""
+        if not isinstance(model_field, (models.TimeField, models.DecimalField)):
+            return value
+        try:
+            return model_field.to_python(value)
+        except ValidationError as exc:
+            raise RecordError(key, "; ".join(exc.messages)) from None
 
     @staticmethod
     def _date(key, value):
@@ -351,15 +413,31 @@ class _Loader:
             for f in through._meta.concrete_fields
             if f.is_relation and f.related_model is target and f is not owner_fk
         )
-        extra = {f.name for f in through._meta.concrete_fields if not f.is_relation and not f.primary_key}
+        return self._set_rows(instance, owner_fk, key, rows, required=target_fk.name)
+
+    def _set_rows(self, instance, owner_fk, key, rows, required: str | None = None) -> bool:
+        """Rows that are part of the record (a term's transfers, its party roles), each a dict
+        of the row's fields, with records named by slug: {"what": ..., "from_party": "russia"}."""
+        if not isinstance(rows, list):
+            raise RecordError(key, "expected a list")
+        fields = {
+            f.name: f for f in owner_fk.model._meta.concrete_fields if not f.primary_key and f is not owner_fk
+        }
         wanted = []
         for row in rows:
-            if not isinstance(row, dict) or target_fk.name not in row:
-                raise RecordError(key, f"each item needs {target_fk.name!r}")
-            unknown = set(row) - {target_fk.name, *extra}
+            if not isinstance(row, dict) or (required and required not in row):
+                raise RecordError(key, f"each item needs {required!r}" if required else "expected objects")
+            unknown = set(row) - set(fields)
             if unknown:
                 raise RecordError(key, f"unknown field(s) {', '.join(sorted(unknown))}")
-            wanted.append(row | {target_fk.name: self._resolve(target, row[target_fk.name], key)})
+            wanted.append(
+                {
+                    name: self._resolve(fields[name].related_model, value, key)
+                    if fields[name].is_relation and value is not None
+                    else value
+                    for name, value in row.items()
+                }
+            )
         try:
             return replace_rows(instance, owner_fk.remote_field.related_name, wanted, reason=LOAD_REASON)
         except ValidationError as exc:
@@ -382,39 +460,69 @@ class _Loader:
         except ValidationError as exc:
             raise RecordError(key, "; ".join(exc.messages)) from None
 
+    def _citation(self, instance, where: str, item) -> Citation:
+        """One fixture citation: `{"quote", "start", "end"}` in the held text, or
+        `{"source", "locator", "quote"?}` in a reference."""
+        if not isinstance(item, dict):
+            raise RecordError(where, "expected an object: quote, start and end, or source and locator")
+        slug = item.get("source")
+        if slug is None:
+            source, required, allowed = self.source, ("quote", "start", "end"), {"quote", "start", "end"}
+        else:
+            source = self._sources.get(slug)
+            if source is None:
+                raise RecordError(
+                    f"{where}.source", f"no reference with slug {slug!r} in the references file"
+                )
+            required, allowed = ("locator",), {"source", "locator", "quote"}
+        missing = [key for key in required if key not in item]
+        if missing:
+            raise RecordError(f"{where}.{missing[0]}", "missing")
+        unknown = sorted(set(item) - allowed)
+        if unknown:
+            raise RecordError(
+                f"{where}.{unknown[0]}",
+                f"not a field of a citation of a {source.get_kind_display().split(':')[0]}",
+            )
+        citation = Citation(
+            source=source,
+            quote=item.get("quote", ""),
+            start=item.get("start"),
+            end=item.get("end"),
+            locator=item.get("locator", ""),
+            record=instance,
+        )
+        try:
+            citation.full_clean(exclude=["uuid"], validate_unique=False, validate_constraints=False)
+            citation.uuid = citation.stable_uuid()
+        except ValidationError as exc:
+            name, message = first_error(exc)
+            raise RecordError(f"{where}.{name}", message) from None
+        return citation
+
+    @staticmethod
+    def _citation_key(citation: Citation):
+        return (citation.source_id, citation.start, citation.end, citation.locator, citation.quote)
+
     def _set_citations(self, instance, citations) -> bool:
         wanted = {}
         for index, item in enumerate(citations):
-            where = f"citations[{index}]"
-            if not isinstance(item, dict):
-                raise RecordError(where, "expected an object with quote, start and end")
-            missing = [key for key in ("quote", "start", "end") if key not in item]
-            if missing:
-                raise RecordError(f"{where}.{missing[0]}", "missing")
-            citation = Citation(
-                source=self.source, quote=item["quote"], start=item["start"], end=item["end"], record=instance
-            )
-            try:
-                citation.full_clean(exclude=["uuid"], validate_unique=False, validate_constraints=False)
-                citation.uuid = citation.stable_uuid()
-            except ValidationError as exc:
-                name, message = first_error(exc)
-                raise RecordError(f"{where}.{name}", message) from None
-            wanted[(citation.start, citation.end)] = citation
+            citation = self._citation(instance, f"citations[{index}]", item)
+            wanted[self._citation_key(citation)] = citation
         # The record's rules about what it rests on, against the citations it is to have.
         broken = instance.citation_errors(list(wanted.values()))
         if broken:
             name, messages = next(iter(broken.items()))
             raise RecordError(name, "; ".join(messages))
-        current = {(c.start, c.end): c for c in instance.citations.filter(source=self.source)}
+        current = {self._citation_key(c): c for c in instance.citations.all()}
         if set(current) == set(wanted):
             return False
-        for span, citation in current.items():
-            if span not in wanted:
+        for key, citation in current.items():
+            if key not in wanted:
                 citation._change_reason = LOAD_REASON
                 citation.delete()
-        for span, citation in wanted.items():
-            if span not in current:
+        for key, citation in wanted.items():
+            if key not in current:
                 citation._change_reason = LOAD_REASON
                 citation.save()
         return True

@@ -2,8 +2,8 @@ from django.db.models.functions import Length
 from rest_framework import permissions
 
 from api.docs import document
-from api.viewsets import ReadOnlyRecordViewSet, RecordViewSet
-from sources.filters import CitationFilter
+from api.viewsets import RecordViewSet
+from sources.filters import CitationFilter, SourceFilter
 from sources.models import Citation, Source
 from sources.serializers import CitationDetailSerializer, SourceDetailSerializer, SourceSerializer
 
@@ -12,19 +12,22 @@ from sources.serializers import CitationDetailSerializer, SourceDetailSerializer
     "source",
     "sources",
     "Provenance",
-    "The documents the dataset is transcribed from, each with what is known of it (a description "
-    "from its own text, its language, whether its title is the dataset's, where it is published "
-    "once a reference confirms it, and who holds its rights). The detail includes the full text "
-    "that citation offsets index into, counted in Unicode code points (`offset_unit`), not bytes. "
-    "Sources are read-only here: changing a text would move every citation.",
-    writable=False,
+    "The documents the dataset rests on, of two kinds (`kind`). A held text: its full text is in "
+    "the detail, citation offsets index into it (counted in Unicode code points, `offset_unit`, "
+    "not bytes) and every quote is checked against it; once cited, it cannot change, since that "
+    "would move every citation. A reference: a bibliographic record (author or body, title, "
+    "publisher, year, URL, kind of document, language) without its text, cited by locator; its "
+    "`precedence` orders it when a value is chosen among statements. Each says what is known of "
+    "it (a description, its language, whether its title is the dataset's, where it is published, "
+    "who holds its rights). Editors add sources of either kind here.",
 )
-class SourceViewSet(ReadOnlyRecordViewSet):
+class SourceViewSet(RecordViewSet):
     queryset = Source.objects.annotate(length=Length("text"))
     serializer_class = SourceSerializer
     detail_serializer_class = SourceDetailSerializer
-    search_fields = ["name", "filename"]
-    ordering_fields = ["slug", "name"]
+    filterset_class = SourceFilter
+    search_fields = ["name", "filename", "author"]
+    ordering_fields = ["slug", "name", "year"]
     ordering = ["slug"]
 
     def get_queryset(self):
@@ -37,9 +40,11 @@ class SourceViewSet(ReadOnlyRecordViewSet):
     "citation",
     "citations",
     "Provenance",
-    "The exact words of a source that a record rests on, with their start and end offsets into "
-    "the source text, counted in Unicode code points (Python string indices), not bytes. A "
-    "citation whose quote is not the source text at its offsets cannot be saved.",
+    "What a record rests on, in a source of either kind (`kind`). In a held text: the exact "
+    "words, with their start and end offsets into its text, counted in Unicode code points "
+    "(Python string indices), not bytes; a citation whose quote is not the text at its offsets "
+    "cannot be saved. In a reference: a `locator` (page, article, document number) and, where it "
+    "pins the fact, a quote of at most 25 words, which is not checked against any text.",
 )
 class CitationViewSet(RecordViewSet):
     queryset = (

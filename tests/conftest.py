@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from sources.models import Source
+from tests.factories import TEXTBOOK
 
 
 def source_text() -> str:
@@ -45,7 +46,18 @@ def text() -> str:
 
 @pytest.fixture
 def source(db) -> Source:
-    return Source.objects.get()
+    return Source.objects.get(slug=TEXTBOOK)
+
+
+@pytest.fixture
+def textbook_only(db):
+    """The dataset as the textbook gives it: without other sources' statements and figures
+    (which keep the records they are about from being deleted), for tests of rules the
+    textbook's records show; tests/test_statements.py tests those records' own."""
+    from events.models import Figure, Statement
+
+    Statement.objects.all().delete()
+    Figure.objects.exclude(citations__source__slug=TEXTBOOK).delete()
 
 
 @pytest.fixture(autouse=True)

@@ -70,8 +70,10 @@ def get(url, headers=None, timeout=15, context=None):
 
 
 @contextlib.contextmanager
-def gunicorn(workers=1, ready_path="/healthz", **env):
-    """Serve config.wsgi with `workers` processes; yields (base URL, the master process)."""
+def gunicorn(workers=1, ready_path="/healthz", log=subprocess.DEVNULL, **env):
+    """Serve config.wsgi with `workers` processes, writing its output (the request log) to
+    `log`; yields (base URL, the master process). The master leads a process group of its own
+    and its workers: os.killpg(master.pid, SIGKILL) takes the whole instance down at once."""
     port = free_port()
     server = subprocess.Popen(
         [
@@ -88,8 +90,9 @@ def gunicorn(workers=1, ready_path="/healthz", **env):
         ],
         cwd=ROOT,
         env=manage_env(**env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -108,15 +111,18 @@ def gunicorn(workers=1, ready_path="/healthz", **env):
 @contextlib.contextmanager
 def production_server(*args, workers=1, **env):
     """The production server (deploy/serve.py: nginx in front of gunicorn) with `args`, on a
-    free port; yields (its port, the process). Fails, with its log, if it does not start."""
+    free port; yields (its port, the process). Fails, with its log, if it does not start.
+    With `workers=None` no --workers is given (nginx alone in front of `--upstream`s)."""
     from deploy.serve import nginx_binary
 
     if nginx_binary() is None:
         raise AssertionError("Debian's nginx is not installed; .ci/run installs it (apt-get install nginx)")
     port = free_port()
+    if workers is not None:
+        args = (f"--workers={workers}", *args)
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
-            [sys.executable, "deploy/serve.py", "--bind", f"127.0.0.1:{port}", f"--workers={workers}", *args],
+            [sys.executable, "deploy/serve.py", "--bind", f"127.0.0.1:{port}", *args],
             cwd=ROOT,
             env=manage_env(**env),
             stdout=log,
@@ -135,3 +141,20 @@ def production_server(*args, workers=1, **env):
         finally:
             server.terminate()
             server.wait(timeout=60)
+
+
+@contextlib.contextmanager
+def redis_database(url):
+    """A Redis database emptied before and after; the test skips, saying why, without Redis."""
+    import pytest
+    import redis
+
+    if not listening(6379):
+        pytest.skip("Redis is not running on 127.0.0.1:6379 (CI and developer machines have it)")
+    store = redis.Redis.from_url(url)
+    store.flushdb()
+    try:
+        yield store
+    finally:
+        store.flushdb()
+        store.close()

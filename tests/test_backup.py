@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import json
 import shutil
+import subprocess
 import urllib.error
 import urllib.request
 from http import HTTPStatus
@@ -178,7 +179,12 @@ def edited(db, settings, make_user):
     editor.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     for method, path, body, expected in [
         ("patch", "/api/v1/places/mukden/", {"modern_name": "Shenyang"}, HTTPStatus.OK),
-        ("patch", "/api/v1/engagements/fall-of-port-arthur/", {"places": ["mukden"]}, HTTPStatus.OK),
+        (
+            "patch",
+            "/api/v1/engagements/fall-of-port-arthur/",
+            {"places": [{"place": "mukden", "role": "site", "basis": "reading", "rationale": "x"}]},
+            HTTPStatus.OK,
+        ),
         ("post", "/api/v1/places/", NEW_PLACE, HTTPStatus.CREATED),
         ("delete", "/api/v1/places/kuril-islands/", None, HTTPStatus.NO_CONTENT),
     ]:
@@ -221,6 +227,33 @@ def test_a_restored_backup_holds_every_row_and_answers_as_the_original(
     with gunicorn(DATABASE_URL=empty_database, **SERVER_ENV) as (after, _):
         assert (answers(after), answers(after, token=edited)) == expected
         writes_go_on(after, edited)
+
+
+def test_a_pg_dump_restored_by_pg_restore_into_an_empty_database_holds_every_row(live_db, edited, tmp_path):
+    # PostgreSQL's own route (the README's): the whole database, schema and sequences too.
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_dump and pg_restore are PostgreSQL's: run with DATABASE_URL=postgres://...")
+    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        pytest.skip("PostgreSQL's client tools are not installed (apt-get install postgresql-client)")
+    source, dump = database_url(), tmp_path / "backup.dump"
+    subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", source], check=True)
+    with new_database("postgresql", "pg_restored", tmp_path) as url:
+        subprocess.run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--exit-on-error",
+                "--single-transaction",
+                f"--dbname={url}",
+                str(dump),
+            ],
+            check=True,
+        )
+        original = rows_of(source)
+        assert rows_of(url) == original
+        assert all(original[table] for table in ("events_historicalplace", "sources_citation"))
+        with gunicorn(DATABASE_URL=url, **SERVER_ENV) as (after, _):
+            writes_go_on(after, edited)
 
 
 def writes_go_on(base, token):

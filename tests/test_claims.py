@@ -129,7 +129,6 @@ def admin_form(claim, **changes) -> dict:
         "statement": claim.statement,
         "is_interpretation": "on" if claim.is_interpretation else "",
         "parties": [p.pk for p in claim.parties.all()],
-        "places": [p.pk for p in claim.places.all()],
         f"{CITATIONS}-TOTAL_FORMS": 1,
         f"{CITATIONS}-INITIAL_FORMS": 1,
         f"{CITATIONS}-0-id": citation.pk,
@@ -138,6 +137,12 @@ def admin_form(claim, **changes) -> dict:
         f"{CITATIONS}-0-end": citation.end,
         f"{CITATIONS}-0-quote": citation.quote,
     }
+    links = list(claim.place_links.all())
+    form |= {"place_links-TOTAL_FORMS": len(links), "place_links-INITIAL_FORMS": len(links)}
+    for index, link in enumerate(links):
+        for field in ("id", "record", "place", "role", "basis", "rationale"):
+            value = getattr(link, f"{field}_id" if field in ("record", "place") else field)
+            form[f"place_links-{index}-{field}"] = value
     rows = list(claim.judges.all())
     form |= {"judges-TOTAL_FORMS": len(rows), "judges-INITIAL_FORMS": len(rows)}
     for index, row in enumerate(rows):

@@ -26,7 +26,9 @@ from sources.models import Citation
 from tests.factories import unjudged
 from treaties.models import TermParty, Treaty, TreatyTerm
 
-pytestmark = pytest.mark.django_db
+# The delete rule over the textbook's records; statements keep theirs as figures do (tests/
+# test_statements.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("textbook_only")]
 
 
 @pytest.fixture
@@ -62,10 +64,15 @@ def test_every_relation_between_records_says_which_side_it_belongs_to():
 def test_a_treaty_with_terms_is_not_deleted(editor):
     roles, citations = TermParty.objects.count(), Citation.objects.count()
     detail = refused(editor.delete("/api/v1/treaties/portsmouth-treaty/"))
+    # Its articles and its terms; the first ten are named.
     assert detail == (
         "Other records still refer to this one: "
-        + ", ".join(f"treaty-term portsmouth-treaty-term-{n}" for n in range(1, 6))
-        + "."
+        "treaty-article portsmouth-treaty-additional-article-i, "
+        "treaty-article portsmouth-treaty-additional-article-ii, "
+        + ", ".join(f"treaty-article portsmouth-treaty-article-{n}" for n in ["i", "ii", "iii", "iv"])
+        + ", treaty-article portsmouth-treaty-article-ix, treaty-article portsmouth-treaty-article-v, "
+        "treaty-article portsmouth-treaty-article-vi, treaty-article portsmouth-treaty-article-vii "
+        "and 12 more."
     )
     treaty = Treaty.objects.get(slug="portsmouth-treaty")
     assert treaty.terms.count() == 5
@@ -76,7 +83,8 @@ def test_a_request_a_counterproposal_answers_and_a_claim_judges_is_not_deleted(e
     detail = refused(editor.delete("/api/v1/proposals/request-3/"))
     assert detail == (
         "Other records still refer to this one: claim russia-had-no-good-reason-to-object (judges), "
-        "counterproposal counterproposal-2 (responds_to), counterproposal counterproposal-3 (responds_to)."
+        "counterproposal counterproposal-2 (responds_to), counterproposal counterproposal-3 (responds_to), "
+        "treaty-term portsmouth-treaty-term-1 (settles_requests)."
     )
     responses = Response.objects.filter(proposal__slug="request-3").order_by("counterproposal__slug")
     assert [r.counterproposal.slug for r in responses] == ["counterproposal-2", "counterproposal-3"]
@@ -161,9 +169,9 @@ def test_a_claim_whose_judged_record_is_gone_is_not_restored(editor, client):
 def test_a_negotiation_with_requests_is_not_deleted(editor):
     detail = refused(editor.delete("/api/v1/negotiations/japan-russia-negotiations-1903-1904/"))
     assert detail.startswith("Other records still refer to this one: counterproposal counterproposal-1, ")
-    # 3 counterproposals, 7 events, 3 requests and the figure about it: all of them, though the
+    # 3 counterproposals, 8 events, 3 requests and the figure about it: all of them, though the
     # delete meets the keys pointing at it before the figure.
-    assert detail.endswith(" and 4 more.")
+    assert detail.endswith(" and 5 more.")
     assert Proposal.objects.count() == 3
 
 
@@ -241,7 +249,7 @@ def test_the_admin_meets_the_same_rule(make_user, client):
     assert page.status_code == HTTPStatus.OK
     text = page.content.decode()
     assert "would require deleting the following protected related objects" in text
-    assert "Engagement-place relationship: (3) Fall of Port Arthur → Port Arthur" in text
+    assert "Engagement place: (3) Fall of Port Arthur → Port Arthur (site)" in text
     client.post(f"/admin/events/place/{place.pk}/delete/", {"post": "yes"})
     assert Place.objects.filter(slug="port-arthur").exists()
     assert place.engagements.count() == 2

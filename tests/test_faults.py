@@ -60,8 +60,11 @@ def new_term(client: int, n: int) -> dict:
         "treaty": "portsmouth-treaty",
         "number": number,
         "wording": f"Wording written by client {client}, request {n}.",
-        "parties": [{"party": "japan", "role": "bound"}, {"party": "russia", "role": "beneficiary"}],
-        "places": ["port-arthur"],
+        "parties": [
+            {"party": "japan", "role": "bound", "basis": "document"},
+            {"party": "russia", "role": "beneficiary", "basis": "document"},
+        ],
+        "places": [{"place": "port-arthur", "role": "subject", "basis": "document"}],
     }
 
 
@@ -155,5 +158,5 @@ def test_every_acknowledged_write_survives_a_worker_killed_under_load(make_user)
         assert {(row.party.slug, row.role) for row in term.party_roles.all()} == {
             (row["party"], row["role"]) for row in body["parties"]
         }, slug
-        assert [place.slug for place in term.places.all()] == body["places"], slug
+        assert [place.slug for place in term.places.all()] == [row["place"] for row in body["places"]], slug
         assert term.history.order_by("history_id").first().history_type == "+", slug

@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from api import data_version
 from events.models import Place
+from tests.factories import STATEMENTS_UNCHANGED
 from tests.servers import database_url, get, gunicorn, manage
 
 pytestmark = pytest.mark.usefixtures("live_db")
@@ -71,6 +72,11 @@ def test_an_admin_change_is_read_on_both(servers, make_user):
     client.force_login(make_user("fresh-curator", superuser=True))
     place = Place.objects.get(slug="mukden")
     form = {"name": "Mukden", "kind": "", "modern_name": "Shenyang", "latitude": "", "longitude": ""}
+    form |= {
+        "part_of": place.part_of_id,
+        "part_of_basis": place.part_of_basis,
+        "part_of_rationale": place.part_of_rationale,
+    }
     prefix = "sources-citation-content_type-object_id"
     citations = list(place.citations.all())
     form |= {f"{prefix}-TOTAL_FORMS": len(citations), f"{prefix}-INITIAL_FORMS": len(citations)}
@@ -78,6 +84,7 @@ def test_an_admin_change_is_read_on_both(servers, make_user):
         for field in ("id", "source", "start", "end", "quote"):
             value = getattr(citation, "source_id" if field == "source" else field)
             form[f"{prefix}-{index}-{field}"] = value
+    form |= STATEMENTS_UNCHANGED
     response = client.post(f"/admin/events/place/{place.pk}/change/", form)
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:2000]
     assert modern_names(servers) == ["Shenyang", "Shenyang"]
@@ -128,7 +135,8 @@ def test_a_citation_saved_in_a_shell_moves_its_records_place_on_both(servers):
         "shell",
         "-c",
         "from events.models import Place; from sources.models import Citation, Source; "
-        "Citation(source=Source.objects.get(), start=65, end=74, quote='Manchuria', "
+        "Citation(source=Source.objects.get(slug='japan-russia-1903-1905'), start=65, end=74, "
+        "quote='Manchuria', "
         "record=Place.objects.get(slug='mukden')).save()",
         DATABASE_URL=database_url(),
     )

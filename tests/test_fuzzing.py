@@ -45,6 +45,20 @@ CONFIG = {
     },
     "operations": [
         {
+            # The lists that take `calendar`: their `start` and `end` pattern must admit every
+            # Julian day (1900-02-29), and whether the day exists depends on `calendar`, which no
+            # pattern can state; a Gregorian 1900-02-29 is a 400 naming the bound. tests/
+            # test_calendars.py sends both. Filters of one entry that include are alternatives,
+            # so the writes to these paths are excluded, not the reads included.
+            "exclude-method": WRITES,
+            "include-path-regex": "^/api/v1/(timeline|events|engagements|negotiations|treaties)/$",
+            "checks": {
+                "positive_data_acceptance": {
+                    "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
+                }
+            },
+        },
+        {
             "include-method": ["POST", "PUT", "PATCH"],
             "checks": {
                 # A body can match the schema and still break a rule about the data that no
@@ -222,7 +236,7 @@ class DeletesAndRestores(RuleBasedStateMachine):
             "name": slug.title(),
             "kind": "mobilization",
             "description": "x",
-            "places": [p for _, p in places],
+            "places": [{"place": p, "role": "site", "basis": "document"} for _, p in places],
         }
         response = self.call("POST", "/api/v1/events/", body)
         assert response.status_code == HTTPStatus.CREATED, response.text
@@ -403,7 +417,7 @@ def test_deleting_and_restoring_related_records_keeps_the_rules(editor):
         DeletesAndRestores,
         settings=settings(
             max_examples=20,
-            stateful_step_count=20,
+            stateful_step_count=25,
             deadline=None,
             derandomize=True,
             database=None,

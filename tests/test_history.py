@@ -8,9 +8,11 @@ from django.core.management import call_command
 
 from events.models import Counterproposal, Event, Figure, Party, Place, Proposal
 from sources.models import Citation
-from tests.factories import unjudged
+from tests.factories import STATEMENTS_UNCHANGED, unjudged
 
-pytestmark = pytest.mark.django_db
+# The delete rule over the textbook's records; statements keep theirs as figures do (tests/
+# test_statements.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("textbook_only")]
 
 
 @pytest.fixture
@@ -70,13 +72,16 @@ def test_a_version_links_by_public_id_also_to_a_record_deleted_since(admin, api_
         "source": "japan-russia-1903-1905",
         "start": citation.start,
         "end": citation.end,
+        "locator": "",
         "quote": citation.quote,
         "record": {"type": "place", "slug": "vladivostok"},
     }
     editor.patch("/api/v1/engagements/japan-achieves-maritime-control/", {"places": []}, format="json")
     assert editor.delete("/api/v1/places/vladivostok/").status_code == HTTPStatus.NO_CONTENT
     engagement = versions(client, "/api/v1/engagements/japan-achieves-maritime-control/")
-    assert "vladivostok" in engagement[1]["snapshot"]["places"]
+    assert {"place": "vladivostok", "role": "site", "basis": "document", "rationale": ""} in engagement[1][
+        "snapshot"
+    ]["places"]
     deleted = versions(client, f"/api/v1/citations/{citation.uuid}/")[0]
     assert deleted["snapshot"]["record"] == {"type": "place", "slug": "vladivostok"}
 
@@ -92,6 +97,9 @@ def test_an_admin_change_is_kept_with_its_user(admin, client):
         {
             "name": "Vladivostok",
             "kind": "port",
+            "kind_basis": "reading",
+            "kind_rationale": place.kind_rationale,
+            "note": "",
             "modern_name": "",
             "latitude": "",
             "longitude": "",
@@ -102,6 +110,7 @@ def test_an_admin_change_is_kept_with_its_user(admin, client):
             "sources-citation-content_type-object_id-0-start": citation.start,
             "sources-citation-content_type-object_id-0-end": citation.end,
             "sources-citation-content_type-object_id-0-quote": citation.quote,
+            **STATEMENTS_UNCHANGED,
         },
     )
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
@@ -149,7 +158,7 @@ def test_a_version_can_be_restored(admin, api_as, client):
     original = versions(client, "/api/v1/engagements/fall-of-port-arthur/")[0]
     editor.patch(
         "/api/v1/engagements/fall-of-port-arthur/",
-        {"outcome": "Vandalised.", "places": ["mukden"]},
+        {"outcome": "Vandalised.", "places": [{"place": "mukden", "role": "site", "basis": "document"}]},
         format="json",
     )
     response = editor.post(
@@ -160,7 +169,7 @@ def test_a_version_can_be_restored(admin, api_as, client):
     assert response.status_code == HTTPStatus.OK, response.content
     body = response.json()
     assert body["outcome"] == "The Japanese occupied the Port Arthur fortress and destroyed Russian ships."
-    assert [p["slug"] for p in body["places"]] == ["port-arthur"]
+    assert [(p["place"]["slug"], p["role"]) for p in body["places"]] == [("port-arthur", "site")]
     latest = versions(client, "/api/v1/engagements/fall-of-port-arthur/")[0]
     assert latest["reason"] == f"restored version {original['version']}"
 
@@ -192,7 +201,10 @@ def test_a_deleted_record_comes_back_with_its_citations_and_then_its_figures(adm
     assert response.status_code == HTTPStatus.OK, response.content
     restored = Event.objects.get(slug="no-reply")
     assert sorted(restored.citations.values_list("uuid", flat=True)) == citations
-    assert [p["slug"] for p in response.json()["parties"]] == ["russia"]
+    assert [(p["party"]["slug"], p["role"]) for p in response.json()["parties"]] == [
+        ("russia", "actor"),
+        ("japan", "addressee"),
+    ]
 
     back = editor.post(f"{figure_url}restorations/", {"version": figure_version}, format="json")
     assert back.status_code == HTTPStatus.OK, back.content
@@ -264,3 +276,48 @@ def test_citation_history_is_kept_too(admin, api_as, client):
     response = client.get(f"/api/v1/citations/{citation.uuid}/history/")
     assert response.status_code == HTTPStatus.OK
     assert response.json()["results"][0]["reason"] == "load_dataset"
+
+
+def test_a_version_keeps_its_link_rows_and_a_restore_names_those_gone(admin, api_as, client):
+    # A place in a role is a row of its own (events.PlaceLink) with its own history: each
+    # version of the event shows the rows it had, and restoring the deleted event brings them
+    # back, unless the place is gone since.
+    editor = api_as(admin)
+    assert (
+        editor.post("/api/v1/places/", {"slug": "ulsan", "name": "Ulsan"}, format="json").status_code == 201
+    )
+    link = {"place": "ulsan", "role": "site", "basis": "reading", "rationale": "A test's reading."}
+    made = editor.post(
+        "/api/v1/events/",
+        {"slug": "ulsan-raid", "name": "Raid", "kind": "hostilities", "description": "x", "places": [link]},
+        format="json",
+    )
+    assert made.status_code == HTTPStatus.CREATED, made.content
+    assert editor.delete("/api/v1/places/ulsan/").status_code == HTTPStatus.CONFLICT
+    assert editor.delete("/api/v1/events/ulsan-raid/").status_code == HTTPStatus.NO_CONTENT
+    history = versions(client, "/api/v1/events/ulsan-raid/")
+    assert [v["change"] for v in history] == ["deleted", "created"]
+    assert history[1]["snapshot"]["places"] == [link]
+    assert editor.delete("/api/v1/places/ulsan/").status_code == HTTPStatus.NO_CONTENT
+    assert refused_restore(editor, "/api/v1/events/ulsan-raid/", history[0]["version"]) == {
+        "places": ["No place with slug 'ulsan': it was deleted; restore it first."]
+    }
+
+
+def test_restoring_an_earlier_version_puts_its_link_rows_back(admin, api_as, client):
+    editor = api_as(admin)
+    url = "/api/v1/engagements/battles-of-liaoyang-and-shahe/"
+    original = versions(client, url)[0]
+    before = client.get(url).json()["places"]
+    changed = editor.patch(
+        url, {"places": [{"place": "mukden", "role": "site", "basis": "document"}]}, format="json"
+    )
+    assert changed.status_code == HTTPStatus.OK, changed.content
+    response = editor.post(f"{url}restorations/", {"version": original["version"]}, format="json")
+    assert response.status_code == HTTPStatus.OK, response.content
+    assert response.json()["places"] == before
+    assert [(p["place"]["slug"], p["role"]) for p in before] == [
+        ("liaoyang", "site"),
+        ("shahe", "site"),
+        ("mukden", "destination"),
+    ]

@@ -116,7 +116,7 @@ def test_every_other_number_is_a_typed_figure(text):
             figure.value == value
             for figure in figures
             for c in figure.citations.all()
-            if c.start <= match.start() and match.end() <= c.end
+            if c.start is not None and c.start <= match.start() and match.end() <= c.end
         ):
             missing.append((match.start(), match.group()))
     assert checked == 12

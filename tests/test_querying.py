@@ -155,7 +155,10 @@ def test_text_holding_a_nul_character_is_400(client, url, parameter):
 
 def test_ordering_takes_only_declared_fields(client):
     assert slugs(client, "/api/v1/engagements/", ordering="-number")[0] == "battle-of-tsushima"
-    assert slugs(client, "/api/v1/parties/", ordering="kind,-name")[:2] == ["japanese-navy", "baltic-fleet"]
+    assert slugs(client, "/api/v1/parties/", ordering="kind,-name")[:2] == [
+        "russian-troops-in-the-far-east",
+        "russian-ships",
+    ]
     assert "ordering" in errors(client, "/api/v1/engagements/", ordering="outcome")
     assert "ordering" in errors(client, "/api/v1/parties/", ordering="id")
     assert "ordering" in errors(client, "/api/v1/parties/", ordering=" name")
@@ -171,7 +174,7 @@ def test_every_query_value_is_bounded(client):
 
 def test_pagination_carries_count_and_links_and_caps_page_size(client):
     body = client.get("/api/v1/places/", {"page_size": 5}).json()
-    assert body["count"] == 17
+    assert body["count"] == 18
     assert len(body["results"]) == 5
     assert body["previous"] is None
     assert "page=2" in body["next"]
@@ -209,6 +212,7 @@ def test_every_list_takes_search(client):
 
 
 DATED = [
+    ("event", "russian-designs-become-obvious", "1903-08"),
     ("event", "negotiations-opened", "1903-08"),
     ("negotiation", "japan-russia-negotiations-1903-1904", "1903-08"),
     ("event", "negotiations-ended", "1904-01"),
@@ -219,6 +223,7 @@ DATED = [
 ]
 # The records of the dated kinds that the source does not date, in the order it tells them.
 UNDATED = [
+    ("event", "russian-counterproposals", None),  # "they responded with counterproposals"
     ("event", "martial-law-in-manchuria", None),  # both first cite "during the negotiations"
     ("event", "russian-mobilization-orders", None),
     ("event", "outbreak-of-hostilities", None),
@@ -242,14 +247,28 @@ def first_cited_at(entry) -> int:
     return min(citations.values_list("start", flat=True))
 
 
+# The engagements the textbook does not date and other sources do: each by its chosen
+# statement's date (events.choosing), which the timeline orders by.
+DATED_BY_OTHERS = [
+    ("engagement", "fall-of-port-arthur", "1904-12-31"),  # Brinkley 1915: "the last day of 1904"
+    ("engagement", "occupation-of-mukden", "1905-02-19"),  # Tyler 1905
+    ("engagement", "battle-of-tsushima", "1905-05-28"),  # Tyler 1905
+]
+
+
 def test_the_timeline_in_date_order_ends_with_the_undated_records_in_narrative_order(client):
     entries = results(client, "/api/v1/timeline/", page_size=100)
-    assert [(e["type"], e["slug"], e["date"]) for e in entries] == DATED + UNDATED
+    # The textbook's own dates, the chosen ones of other sources among them.
+    chosen = [(e["type"], e["slug"], e["chosen_date"]) for e in entries if e["chosen_date"]]
+    assert chosen == DATED[:-1] + DATED_BY_OTHERS + DATED[-1:]
+    assert all(e["date"] is None for e in entries if e["type"] == "engagement")
+    undated = entries[len(chosen) :]
+    others = {slug for _type, slug, _date in DATED_BY_OTHERS}
+    assert [(e["type"], e["slug"], e["date"]) for e in undated] == [u for u in UNDATED if u[1] not in others]
     assert results(client, "/api/v1/timeline/", page_size=100, order="date") == entries
     assert entries[0]["date_precision"] == "month"
-    assert all(e["date_precision"] == "day" for e in entries[3 : len(DATED)])
-    undated = entries[len(DATED) :]
-    assert all(e["date_precision"] is None for e in undated)
+    assert all(e["date_precision"] == "day" for e in entries[4 : len(DATED) - 1])
+    assert all(e["date_precision"] is None and e["chosen_date"] is None for e in undated)
     assert [e["sequence"] for e in undated] == sorted(e["sequence"] for e in undated)
     assert [e["sequence"] for e in entries] == [first_cited_at(e) for e in entries]
 
@@ -262,9 +281,11 @@ def test_the_timeline_in_narrative_order_is_the_order_of_the_source_text(client,
     starts = [first_cited_at(entry) for entry in entries]
     assert [e["sequence"] for e in entries] == starts == sorted(starts)
     assert [e["slug"] for e in entries] == [
-        "negotiations-opened",  # "In August 1903" (0)
+        "russian-designs-become-obvious",  # "In August 1903 it became obvious" (0)
+        "negotiations-opened",  # "Therefore, Japan opened negotiations"
         "japan-russia-negotiations-1903-1904",
         "negotiations-ended",  # "which lasted for five months, until January of 1904"
+        "russian-counterproposals",  # "they responded with counterproposals"
         "martial-law-in-manchuria",
         "russian-mobilization-orders",
         "final-proposal",  # "On January 13, 1904"
@@ -291,10 +312,15 @@ def test_timeline_filters_by_range_and_type(client):
         "final-proposal",
         "no-reply",
         "breaking-off-of-relations",
+        "fall-of-port-arthur",  # by its chosen date
     ]
-    # A range selects dated records only, in either order.
-    assert results(client, "/api/v1/timeline/", start="1904-01-13", end="1904", order="narrative") == in_1904
-    assert results(client, "/api/v1/timeline/", type="engagement", start="1904") == []
+    # A range selects dated records only (by their chosen dates), in either order.
+    narrative = results(client, "/api/v1/timeline/", start="1904-01-13", end="1904", order="narrative")
+    assert sorted(e["slug"] for e in narrative) == sorted(e["slug"] for e in in_1904)
+    assert [e["slug"] for e in results(client, "/api/v1/timeline/", type="engagement", start="1905")] == [
+        "occupation-of-mukden",
+        "battle-of-tsushima",
+    ]
     assert [e["slug"] for e in results(client, "/api/v1/timeline/", type="treaty")] == ["portsmouth-treaty"]
     engagements = results(client, "/api/v1/timeline/", type="engagement", order="narrative")
     assert [e["slug"] for e in engagements] == [slug for kind, slug, _ in UNDATED if kind == "engagement"]
@@ -313,7 +339,12 @@ def test_a_date_that_is_our_reading_says_so_and_can_be_left_out(client):
     }
     # Undated records have no basis, so neither value selects them.
     stated = results(client, "/api/v1/timeline/", date_basis="document", page_size=100)
-    assert {e["slug"] for e in stated} == {"negotiations-ended", "final-proposal", "portsmouth-treaty"}
+    assert {e["slug"] for e in stated} == {
+        "russian-designs-become-obvious",
+        "negotiations-ended",
+        "final-proposal",
+        "portsmouth-treaty",
+    }
     assert {e["slug"] for e in entries if e["date"] is None} == {
         e["slug"] for e in entries if not e["date_basis"]
     }
@@ -352,6 +383,7 @@ def test_search_finds_every_kind_of_record(client):
     kinds = {hit["type"] for hit in hits}
     assert {"place", "engagement", "treaty-term"} <= kinds
     place = next(hit for hit in hits if hit["type"] == "place")
+    rank, snippet = place.pop("rank"), place.pop("snippet")
     assert place == {
         "type": "place",
         "slug": "port-arthur",
@@ -359,6 +391,8 @@ def test_search_finds_every_kind_of_record(client):
         "summary": "Port Arthur",
         "url": "http://testserver/api/v1/places/port-arthur/",
     }
+    assert rank > 0
+    assert "<mark>Port" in snippet
 
 
 def test_search_needs_a_bounded_query(client):

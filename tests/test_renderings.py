@@ -10,7 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from api import renderings
 from api.models import Rendering
 from events.models import Claim, Engagement, Figure, JudgedRecord, Party, Place, Response
-from sources.models import Citation
+from sources.models import Citation, Source
+from tests.factories import TEXTBOOK
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,14 @@ def api_writes(editor):
             "/api/v1/places/mukden/", {"name": "Mukden (Shenyang)"}, format="json"
         ),
         "link an engagement to another place": lambda: editor.patch(
-            "/api/v1/engagements/battle-of-tsushima/", {"places": ["tsushima", "port-arthur"]}, format="json"
+            "/api/v1/engagements/battle-of-tsushima/",
+            {
+                "places": [
+                    {"place": "tsushima", "role": "site", "basis": "document"},
+                    {"place": "port-arthur", "role": "destination", "basis": "reading", "rationale": "x"},
+                ]
+            },
+            format="json",
         ),
         "cite a party": lambda: editor.post(
             "/api/v1/citations/",
@@ -79,8 +87,11 @@ def api_writes(editor):
                 "treaty": "portsmouth-treaty",
                 "number": 99,
                 "wording": "Wording for the test.",
-                "parties": [{"party": "japan", "role": "bound"}, {"party": "russia", "role": "beneficiary"}],
-                "places": ["port-arthur"],
+                "parties": [
+                    {"party": "japan", "role": "bound", "basis": "document"},
+                    {"party": "russia", "role": "beneficiary", "basis": "document"},
+                ],
+                "places": [{"place": "port-arthur", "role": "subject", "basis": "document"}],
             },
             format="json",
         ),
@@ -170,7 +181,7 @@ def _rationale_changed():
 def _figure_cited_earlier():
     # A figure's sequence is shown inside the record it is about, too.
     figure = Figure.objects.get(slug="mukden-russian-casualties")
-    source = Citation.objects.first().source
+    source = Source.objects.get(slug=TEXTBOOK)
     Citation.objects.create(source=source, start=3, end=9, quote=source.text[3:9], record=figure)
 
 
@@ -214,7 +225,7 @@ def test_a_write_discards_what_it_changes_before_it_commits(editor, client):
     assert not any('"name":"Mukden"' in row.listed + row.detail for row in stored)
     # And the reads render what is missing themselves.
     battle = client.get("/api/v1/engagements/occupation-of-mukden/").json()
-    assert "Mukden (Shenyang)" in [place["name"] for place in battle["places"]]
+    assert "Mukden (Shenyang)" in [link["place"]["name"] for link in battle["places"]]
 
 
 def test_a_column_updated_below_the_save_discards_what_shows_the_record(django_capture_on_commit_callbacks):
@@ -247,7 +258,7 @@ def test_a_rendering_of_other_code_is_never_served(client):
 def test_links_carry_the_readers_origin(client, settings):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "data.example.org"]
     body = client.get("/api/v1/engagements/", HTTP_HOST="data.example.org", secure=True).json()
-    urls = [place["url"] for record in body["results"] for place in record["places"]]
+    urls = [link["place"]["url"] for record in body["results"] for link in record["places"]]
     assert urls
     assert all(url.startswith("https://data.example.org/api/v1/places/") for url in urls)
     stored = Rendering.objects.filter(content_type=ContentType.objects.get_for_model(Engagement))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
@@ -95,6 +96,13 @@ def test_examples_are_what_the_api_answers_today():
     for operation_id, example in examples.items():
         response = client.get(example["path"], HTTP_ACCEPT="application/json")
         assert response.status_code == HTTPStatus.OK, operation_id
+        if operation_id == "search_list" and connection.vendor == "postgresql":
+            # Recorded on SQLite, whose search is not PostgreSQL's full-text search (which also
+            # reads citations' quotes, and ranks otherwise: tests/test_search.py): the same shape.
+            hits = response.json()["results"]
+            assert hits
+            assert all(list(hit) == list(example["value"]["results"][0]) for hit in hits)
+            continue
         assert stable(response.json()) == stable(example["value"]), operation_id
 
 
@@ -177,7 +185,13 @@ def test_docs_pages_load_their_assets_from_this_server(client, url):
 def test_links_are_documented_as_read_and_as_written():
     schemas = generated()["components"]["schemas"]
     assert schemas["Party"]["properties"]["part_of"]["allOf"] == [{"$ref": "#/components/schemas/Link"}]
-    assert schemas["Event"]["properties"]["parties"]["items"] == {"$ref": "#/components/schemas/Link"}
+    assert schemas["Event"]["properties"]["parties"]["items"] == {"$ref": "#/components/schemas/EventParty"}
+    assert schemas["EventParty"]["properties"]["party"] == {"$ref": "#/components/schemas/Link"}
+    assert schemas["EventPartyRequest"]["properties"]["party"]["type"] == "string"
+    # Every record's places are one shape: a place in a role, on a basis.
+    for name in ("Event", "Engagement", "Claim", "Proposal", "Counterproposal"):
+        assert schemas[name]["properties"]["places"]["items"] == {"$ref": "#/components/schemas/PlaceLink"}
+    assert set(schemas["PlaceLink"]["properties"]) == {"place", "role", "basis", "rationale"}
     assert schemas["PartyRequest"]["properties"]["part_of"]["type"] == "string"
     assert set(schemas["Link"]["properties"]) == {"slug", "name", "url"}
 
@@ -210,7 +224,7 @@ def test_ordering_values_have_names_for_generated_code():
         for parameter in operation.get("parameters", [])
         if parameter["name"] == "ordering"
     ]
-    assert len(ordering) == 13  # every resource's list
+    assert len(ordering) == 15  # every resource's list
     for items in ordering:
         names = items["x-enum-varnames"]
         assert len(names) == len(set(names)) == len(items["enum"])

@@ -23,6 +23,17 @@ from tests.servers import manage
             "API_TRUSTED_PROXIES: 'proxy.local' is not an IP address or network",
         ),
         ({"API_TRUSTED_PROXIES": "10.0.0.1/8"}, "API_TRUSTED_PROXIES: '10.0.0.1/8' is not an IP address"),
+        (
+            {
+                "DATABASE_REPLICA_URLS": "sqlite:///replica.sqlite3,nosuchdb://x",
+                "REDIS_URL": "redis://127.0.0.1",
+            },
+            "DATABASE_REPLICA_URLS='nosuchdb://x' is not a valid database URL",
+        ),
+        (
+            {"DATABASE_REPLICA_URLS": "sqlite:///replica.sqlite3", "REDIS_URL": ""},
+            "DATABASE_REPLICA_URLS needs REDIS_URL",
+        ),
     ],
 )
 def test_a_bad_variable_stops_start_up_with_its_name(env, message):

@@ -23,17 +23,20 @@ def users(make_user):
     }
 
 
+AN_ISLAND = {"kind": "island", "kind_basis": "reading", "kind_rationale": "Not said by the source."}
+
+
 def write(client, method):
     if method == "post":
         return client.post("/api/v1/places/", NEW_PLACE, format="json")
     if method == "put":
         return client.put(
-            "/api/v1/places/vladivostok/",
-            {"slug": "vladivostok", "name": "Vladivostok", "kind": "port"},
+            "/api/v1/places/tsushima/",
+            {"slug": "tsushima", "name": "Tsushima", **AN_ISLAND},
             format="json",
         )
     if method == "patch":
-        return client.patch("/api/v1/places/vladivostok/", {"kind": "port"}, format="json")
+        return client.patch("/api/v1/places/tsushima/", AN_ISLAND, format="json")
     return client.delete("/api/v1/places/portsmouth/")  # a place no record links to
 
 
@@ -53,13 +56,14 @@ SUCCESS = {
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 @pytest.mark.parametrize("who", list(EXPECTED))
+@pytest.mark.usefixtures("textbook_only")  # Portsmouth without other sources' statements about it
 def test_permission_matrix(users, api_as, who, method):
     response = write(api_as(users[who]), method)
     expected = EXPECTED[who] or SUCCESS[method]
     assert response.status_code == expected, response.content
     if expected >= 400:
         assert response["Content-Type"] == "application/problem+json"
-        assert Place.objects.get(slug="vladivostok").kind is None
+        assert Place.objects.get(slug="tsushima").kind is None
         assert not Place.objects.filter(slug="kuril-islands").exists()
         assert Place.objects.filter(slug="portsmouth").exists()
     if expected == HTTPStatus.UNAUTHORIZED:
@@ -120,10 +124,14 @@ def test_relations_and_dates_are_written_as_slugs_and_partial_dates(users, api_a
             "name": "Treaty ratified",
             "kind": "peace-talks",
             "date": "1905-10",
+            "date_calendar": "gregorian",
             "date_basis": "reading",
             "date_rationale": "x",
-            "parties": ["japan", "russia"],
-            "places": ["portsmouth"],
+            "parties": [
+                {"party": "japan", "role": "participant", "basis": "document"},
+                {"party": "russia", "role": "participant", "basis": "reading", "rationale": "y"},
+            ],
+            "places": [{"place": "portsmouth", "role": "site", "basis": "reading", "rationale": "z"}],
             "description": "x",
         },
         format="json",
@@ -131,31 +139,40 @@ def test_relations_and_dates_are_written_as_slugs_and_partial_dates(users, api_a
     assert response.status_code == HTTPStatus.CREATED, response.content
     body = response.json()
     assert (body["date"], body["date_precision"], body["date_basis"]) == ("1905-10", "month", "reading")
-    assert [p["slug"] for p in body["parties"]] == ["japan", "russia"]
+    assert [(p["party"]["slug"], p["basis"], p["rationale"]) for p in body["parties"]] == [
+        ("japan", "document", ""),
+        ("russia", "reading", "y"),
+    ]
+    assert [(p["place"]["slug"], p["role"]) for p in body["places"]] == [("portsmouth", "site")]
     # Clearing a date clears what was said of it.
     cleared = client.patch("/api/v1/events/treaty-ratified/", {"date": None}, format="json").json()
-    assert (cleared["date"], cleared["date_precision"], cleared["date_basis"], cleared["date_rationale"]) == (
-        None,
-        None,
-        None,
-        "",
-    )
+    assert (
+        cleared["date"],
+        cleared["date_precision"],
+        cleared["date_calendar"],
+        cleared["date_basis"],
+        cleared["date_rationale"],
+    ) == (None, None, None, None, "")
 
 
 def test_a_date_needs_a_basis_and_a_reading_its_rationale(users, api_as):
     client = api_as(users["admin"])
     url = "/api/v1/engagements/battle-of-tsushima/"
-    unlabelled = client.patch(url, {"date": "1905-05"}, format="json")
+    unlabelled = client.patch(url, {"date": "1905-05", "date_calendar": "gregorian"}, format="json")
     assert errors_of(unlabelled, HTTPStatus.UNPROCESSABLE_ENTITY) == {
         "__all__": ["A date has a basis (date_basis: document or reading); an empty date has none."]
     }
-    unexplained = client.patch(url, {"date": "1905-05", "date_basis": "reading"}, format="json")
+    unexplained = client.patch(
+        url, {"date": "1905-05", "date_calendar": "gregorian", "date_basis": "reading"}, format="json"
+    )
     assert errors_of(unexplained, HTTPStatus.UNPROCESSABLE_ENTITY) == {
         "__all__": ["A date that is our reading says why (date_rationale)."]
     }
     assert client.get(url).json()["date"] is None
     labelled = client.patch(
-        url, {"date": "1905-05", "date_basis": "reading", "date_rationale": "x"}, format="json"
+        url,
+        {"date": "1905-05", "date_calendar": "gregorian", "date_basis": "reading", "date_rationale": "x"},
+        format="json",
     )
     assert (labelled.status_code, labelled.json()["date_basis"]) == (HTTPStatus.OK, "reading")
 
@@ -164,7 +181,12 @@ def test_nested_rows_are_written_in_place(users, api_as):
     client = api_as(users["admin"])
     response = client.patch(
         "/api/v1/terms/portsmouth-treaty-term-3/",
-        {"parties": [{"party": "russia", "role": "bound"}, {"party": "korea", "role": "consenting"}]},
+        {
+            "parties": [
+                {"party": "russia", "role": "bound", "basis": "document"},
+                {"party": "korea", "role": "consenting", "basis": "reading", "rationale": "x"},
+            ]
+        },
         format="json",
     )
     assert response.status_code == HTTPStatus.OK, response.content
@@ -230,10 +252,26 @@ def test_deleting_a_record_others_refer_to_is_a_409(users, api_as):
 
 # One bad value for every writable field of every resource, and the field each must be named by.
 BAD_INPUT = {
-    "parties/japan/": {"name": "", "kind": "empire", "role": "ally", "part_of": "atlantis"},
+    "parties/japan/": {
+        "name": "",
+        "kind": "empire",
+        "role": "ally",
+        "role_basis": "guess",
+        "role_rationale": 1,
+        "part_of": "atlantis",
+        "territory": "atlantis",
+        "territory_basis": "guess",
+        "territory_rationale": ["x"],
+    },
     "places/mukden/": {
         "name": ["x"],
         "kind": "volcano",
+        "kind_basis": "guess",
+        "kind_rationale": 1,
+        "part_of": "atlantis",
+        "part_of_basis": "guess",
+        "part_of_rationale": ["x"],
+        "note": None,
         "modern_name": "x" * 101,
         "latitude": "north",
         "longitude": 200,
@@ -243,29 +281,39 @@ BAD_INPUT = {
         "initiated_by": "atlantis",
         "counterparty": 7,
         "opened": "August 1903",
+        "opened_calendar": "coptic",
         "opened_basis": "guess",
         "opened_rationale": 1903,
         "ended": "1904-13",
+        "ended_calendar": "",
         "ended_basis": "",
         "ended_rationale": None,
         "outcome": None,
     },
-    "proposals/request-1/": {"number": 0, "negotiation": "nope", "party": "nope", "terms": ""},
+    "proposals/request-1/": {
+        "number": 0,
+        "negotiation": "nope",
+        "party": "nope",
+        "terms": "",
+        "places": [{"place": "korea", "role": "capital", "basis": "document"}],
+    },
     "counterproposals/counterproposal-1/": {
         "number": "one",
         "negotiation": ["a"],
         "party": "",
         "responds_to": [{"proposal": "request-2", "basis": "reading", "rationale": ""}],
+        "places": [{"place": "korea", "role": "subject", "basis": "reading", "rationale": ""}],
         "terms": {"a": 1},
     },
     "events/final-proposal/": {
         "name": "",
         "kind": "party",
         "date": "13 January 1904",
+        "date_calendar": "old style",
         "date_basis": "guess",
         "date_rationale": ["x"],
         "negotiation": "nope",
-        "parties": ["nope"],
+        "parties": [{"party": "nope", "role": "actor", "basis": "document"}],
         "places": "mukden",
         "description": None,
         "note": ["x"],
@@ -274,12 +322,17 @@ BAD_INPUT = {
         "number": -5,
         "name": "",
         "kind": "duel",
+        "kind_basis": "stated",
+        "kind_rationale": 1,
         "date": 1905,
+        "date_calendar": ["julian"],
         "date_basis": "stated",
         "date_rationale": False,
-        "places": ["nowhere"],
+        "places": [{"place": "nowhere", "role": "site", "basis": "document"}],
         "belligerents": [],
         "victor": "nope",
+        "victor_basis": "guess",
+        "victor_rationale": 2,
         "outcome": None,
     },
     "figures/mukden-russian-casualties/": {
@@ -296,24 +349,42 @@ BAD_INPUT = {
         "statement": "",
         "is_interpretation": "perhaps",
         "parties": ["nope"],
-        "places": ["nope"],
+        "places": [{"place": "mukden"}],
         "judges": [{"type": "engagement", "slug": "nope"}],
     },
     "treaties/portsmouth-treaty/": {
         "name": "",
         "signed": "5 September 1905",
+        "signed_calendar": "Julian",
         "signed_basis": "guess",
         "signed_rationale": 5,
         "signed_at": "nowhere",
         "arranged_by": "nobody",
+        "arranged_by_basis": "guess",
+        "arranged_by_rationale": 3,
         "parties": [],
+        "parties_basis": None,
+        "parties_rationale": None,
     },
     "terms/portsmouth-treaty-term-1/": {
         "number": 99999,
         "treaty": "nope",
         "wording": "",
-        "parties": [{"party": "japan", "role": "spectator"}],
+        "parties": [{"party": "japan", "role": "spectator", "basis": "document"}],
         "places": ["nowhere"],
+        "transfers": [{"what": "the moon", "from_party": "russia", "to_party": "japan", "basis": "document"}],
+        "settles_requests": [{"proposal": "request-1", "basis": "reading", "rationale": ""}],
+        "settles_counterproposals": [{"counterproposal": "nope", "basis": "reading", "rationale": "x"}],
+        "articles": [{"article": "portsmouth-treaty-article-ii", "basis": "reading", "rationale": ""}],
+    },
+    "treaty-articles/portsmouth-treaty-article-ii/": {
+        "number": 0,
+        "additional": "yes",
+        "treaty": "nope",
+        "subject": "",
+        "note": ["x"],
+        "parties": [{"party": "japan", "role": "spectator", "basis": "document"}],
+        "places": [{"place": "korea", "role": "subject", "basis": "reading", "rationale": ""}],
     },
 }
 
@@ -388,17 +459,17 @@ def test_json_types_are_taken_as_documented(users, api_as):
 
 def test_schema_valid_input_is_422_when_it_breaks_a_rule_and_409_when_it_collides(users, api_as):
     client = api_as(users["admin"])
-    missing = client.patch("/api/v1/claims/mukden-was-decisive/", {"places": ["atlantis"]}, format="json")
+    missing = client.patch("/api/v1/claims/mukden-was-decisive/", {"parties": ["atlantis"]}, format="json")
     assert errors_of(missing, HTTPStatus.UNPROCESSABLE_ENTITY) == {
-        "places": ["Object with slug=atlantis does not exist."]
+        "parties": ["Object with slug=atlantis does not exist."]
     }
     assert missing.json()["title"] == "Unprocessable Entity"
-    shape = client.patch("/api/v1/claims/mukden-was-decisive/", {"places": "atlantis"}, format="json")
-    assert "places" in errors_of(shape, HTTPStatus.BAD_REQUEST)
+    shape = client.patch("/api/v1/claims/mukden-was-decisive/", {"parties": "atlantis"}, format="json")
+    assert "parties" in errors_of(shape, HTTPStatus.BAD_REQUEST)
     mixed = client.patch(
-        "/api/v1/claims/mukden-was-decisive/", {"places": ["atlantis"], "name": ""}, format="json"
+        "/api/v1/claims/mukden-was-decisive/", {"parties": ["atlantis"], "name": ""}, format="json"
     )
-    assert set(errors_of(mixed, HTTPStatus.BAD_REQUEST)) == {"places", "name"}
+    assert set(errors_of(mixed, HTTPStatus.BAD_REQUEST)) == {"parties", "name"}
     taken = client.post(
         "/api/v1/places/", {"slug": "mukden", "name": "Mukden", "kind": "city"}, format="json"
     )
@@ -469,9 +540,13 @@ def test_only_records_that_own_figures_can_be_a_figures_subject(users, api_as):
 def test_a_link_is_a_slug_string_and_a_coordinate_is_never_empty(users, api_as):
     client = api_as(users["admin"])
     Place.objects.create(slug="0", name="Zero")
-    assert errors_of(client.patch("/api/v1/claims/mukden-was-decisive/", {"places": [0]}, format="json")) == {
-        "places": ["Expected a slug: a JSON string."]
-    }
+    assert errors_of(
+        client.patch(
+            "/api/v1/claims/mukden-was-decisive/",
+            {"places": [{"place": 0, "role": "subject", "basis": "document"}]},
+            format="json",
+        )
+    ) == {"places": {"0": {"place": ["Expected a slug: a JSON string."]}}}
     assert "longitude" in errors_of(client.patch("/api/v1/places/mukden/", {"longitude": ""}, format="json"))
 
 
@@ -485,8 +560,8 @@ def test_a_body_nested_too_deeply_is_a_400(users, api_as):
 
 
 def test_an_unknown_kind_or_modern_name_is_null_never_empty(users, api_as, client):
-    # The source does not say what kind of place Vladivostok is: null, like every other unknown.
-    assert client.get("/api/v1/places/vladivostok/").json()["kind"] is None
+    # The source does not say what kind of place Tsushima is: null, like every other unknown.
+    assert client.get("/api/v1/places/tsushima/").json()["kind"] is None
     editor = api_as(users["admin"])
     for field in ("kind", "modern_name"):
         assert field in errors_of(editor.patch("/api/v1/places/mukden/", {field: ""}, format="json"))

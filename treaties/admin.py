@@ -1,22 +1,26 @@
 from django.contrib import admin
 
-from api.admin import CitedAdmin
-from treaties.models import TermParty, Treaty, TreatyTerm
+from api.admin import CitedAdmin, links_inline, places_inline
+from treaties.models import (
+    ArticleParty,
+    ArticlePlace,
+    SettledCounterproposal,
+    SettledRequest,
+    TermArticle,
+    TermParty,
+    TermPlace,
+    Transfer,
+    Treaty,
+    TreatyArticle,
+    TreatyTerm,
+)
 
 
 class TermInline(admin.StackedInline):
     model = TreatyTerm
-    fields = ["number", "slug", "wording", "places"]
-    autocomplete_fields = ["places"]
+    fields = ["number", "slug", "wording"]
     extra = 0
     show_change_link = True
-
-
-class TermPartyInline(admin.TabularInline):
-    model = TermParty
-    fields = ["party", "role"]
-    autocomplete_fields = ["party"]
-    extra = 0
 
 
 @admin.register(Treaty)
@@ -32,5 +36,21 @@ class TreatyTermAdmin(CitedAdmin):
     list_display = ["treaty", "number", "slug", "wording"]
     list_filter = ["treaty"]
     search_fields = ["slug", "wording"]
-    autocomplete_fields = ["treaty", "places"]
-    inlines = [TermPartyInline]
+    autocomplete_fields = ["treaty"]
+    inlines = [
+        links_inline(TermParty, "party", "role"),
+        places_inline(TermPlace),
+        links_inline(Transfer, "what", "place", "from_party", "to_party"),
+        links_inline(SettledRequest, "proposal"),
+        links_inline(SettledCounterproposal, "counterproposal"),
+        links_inline(TermArticle, "article", "role"),
+    ]
+
+
+@admin.register(TreatyArticle)
+class TreatyArticleAdmin(CitedAdmin):
+    list_display = ["treaty", "additional", "number", "slug", "subject"]
+    list_filter = ["treaty", "additional"]
+    search_fields = ["slug", "subject"]
+    autocomplete_fields = ["treaty"]
+    inlines = [links_inline(ArticleParty, "party", "role"), places_inline(ArticlePlace)]

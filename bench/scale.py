@@ -1,0 +1,199 @@
+"""The scale part of `make bench` (`bench/run.py --scale` alone): whether a read costs the same
+at 10^3, 10^5 and 10^6 records (`--sizes`), on PostgreSQL.
+
+For each size, in one run: the database (the dataset, then `synthesize --records N` of
+generated records) is filled, the records the cases show are rendered (as every write
+renders what it changed; rendering a million records would take most of an hour), and one
+gunicorn with production settings serves it. wrk loads each case with every cache bypassed
+(the cold reads of bench.run), in interleaved rounds; the table shows the medians, the ratio of
+each case's p99 at the largest size to its p99 at the smallest (the target: at most 1.5), and
+the workers' peak RSS (VmHWM) at each size.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+from bench import run
+
+# The deep page starts at this record of the events list (or at its last page when the list
+# is shorter): reached by following `next`, as a client would.
+DEEP = 10_000
+TARGET = 1.5
+MONTH = {"start": "1904-02", "end": "1904-02"}
+
+
+def manage(env, *command, quiet=True):
+    subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=run.ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+        stderr=subprocess.DEVNULL if quiet else None,
+    )
+
+
+def fill(env, records: int) -> float:
+    """The dataset and `records` generated records; the seconds synthesize took."""
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "load_dataset", "--skip-if-loaded")
+    manage(env, "synthesize", "--delete")
+    started = time.monotonic()
+    manage(env, "synthesize", "--records", str(records), "-v", "0")
+    return time.monotonic() - started
+
+
+def get(base, url):
+    status, _headers, body = run.fetch(
+        url if url.startswith("http") else base + url,
+        {"Accept": "application/json", run.COLD_HEADER: "1"},
+    )
+    if status != 200:
+        raise SystemExit(f"{url} answered {status}: {body[:300]!r}")
+    return json.loads(body)
+
+
+def path_of(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def cases(base) -> dict:
+    """name -> URL, found through the API itself."""
+    url, seen = "/api/v1/events/?page_size=100", 0
+    while True:
+        page = get(base, url)
+        seen += len(page["results"])
+        if seen >= DEEP or not page["next"]:
+            break
+        url = path_of(page["next"])
+    deep = path_of(page["next"] or url).replace("page_size=100", "page_size=20")
+    events = get(base, "/api/v1/events/")["results"]
+    # A generated event's name carries a made-up word of its own (sources.synthetic.rare_word).
+    generated = [e for e in events if e["slug"].startswith("synthetic-")]
+    return {
+        "first page": "/api/v1/events/",
+        "deep page": deep,
+        "detail": f"/api/v1/events/{generated[-1]['slug']}/",
+        "search, common word": "/api/v1/search/?q=army",
+        "search, rare word": "/api/v1/search/?q=" + urllib.parse.quote(generated[0]["name"].split()[2]),
+        "filtered list": "/api/v1/events/?kind=rupture",
+        "timeline, one month": "/api/v1/timeline/?" + urllib.parse.urlencode(MONTH),
+    }
+
+
+def render_shown(env, base, urls):
+    """Store the renderings of the events the cases show, as their writes would have."""
+    slugs = set()
+    for url in urls:
+        if url.startswith("/api/v1/events/"):
+            answer = get(base, url)
+            slugs.update(r["slug"] for r in answer.get("results", [answer]))
+    code = (
+        "from api import renderings; from events.models import Event; "
+        f"renderings.store([(Event, pk) for pk in Event.objects.filter(slug__in={sorted(slugs)!r})"
+        ".values_list('pk', flat=True)])"
+    )
+    manage(env, "shell", "-c", code)
+
+
+def peak_rss_kib(server) -> int:
+    """The largest peak RSS (VmHWM) among the server's worker processes."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]))
+    return max(peaks, default=0)
+
+
+def measure(args, database_url: str) -> dict:
+    env = run.server_environment(Path("/tmp")) | {"DATABASE_URL": database_url}
+    report = {"sizes": {}, "urls": {}}
+    for records in [int(size) for size in args.sizes.split(",")]:
+        seconds = fill(env, records)
+        server, base = run.start_server(env, run.free_port(), args.workers)
+        try:
+            urls = cases(base)
+            render_shown(env, base, urls.values())
+            rounds = []
+            for number in range(args.rounds):
+                results = {}
+                for name, url in urls.items():
+                    get(base, url)
+                    headers = {"Accept": "application/json", run.COLD_HEADER: "1"}
+                    results[name] = run.wrk(base, url, headers, args.seconds, args.connections, threads=2)
+                rounds.append(results)
+                print(f"{records:,} records: round {number + 1} of {args.rounds} done", file=sys.stderr)
+            rss = peak_rss_kib(server)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        report["urls"][records] = urls
+        report["sizes"][records] = {
+            "synthesize_seconds": round(seconds, 1),
+            "worker_peak_rss_kib": rss,
+            "rounds": rounds,
+            "medians": {
+                name: {key: median(r[name][key] for r in rounds) for key in ("p50_ms", "p99_ms")}
+                | {
+                    "requests_per_second": statistics.median(r[name]["requests_per_second"] for r in rounds),
+                    "errors": max(r[name]["errors"] for r in rounds),
+                }
+                for name in urls
+            },
+        }
+    return report
+
+
+def median(values):
+    """The median of the rounds that measured something (None where none did: wrk shows no
+    latencies, or zeros, when no answer came within a round)."""
+    measured = [value for value in values if value]
+    return statistics.median(measured) if measured else None
+
+
+def shown(value, digits=2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def table(report) -> str:
+    sizes = list(report["sizes"])
+    smallest, largest = sizes[0], sizes[-1]
+    head = " | ".join(f"{size:,}: req/s, p50, p99 ms" for size in sizes)
+    lines = [
+        f"| case | {head} | p99 ×{largest:,} / ×{smallest:,} |",
+        "| --- |" + " ---: |" * (len(sizes) + 1),
+    ]
+    for name in report["sizes"][smallest]["medians"]:
+        cells = []
+        for size in sizes:
+            m = report["sizes"][size]["medians"][name]
+            cells.append(f"{m['requests_per_second']:,.0f}, {shown(m['p50_ms'])}, {shown(m['p99_ms'])}")
+        last = report["sizes"][largest]["medians"][name]["p99_ms"]
+        first = report["sizes"][smallest]["medians"][name]["p99_ms"]
+        if last is None or first is None:
+            verdict = "— (over target: no answer within a run)"
+        else:
+            verdict = f"{last / first:.2f}" + ("" if last / first <= TARGET else " (over target)")
+        lines.append(f"| {name} | {' | '.join(cells)} | {verdict} |")
+    rss = ", ".join(
+        f"{size:,}: {report['sizes'][size]['worker_peak_rss_kib'] / 1024:.0f} MiB" for size in sizes
+    )
+    synth = ", ".join(f"{size:,}: {report['sizes'][size]['synthesize_seconds']:.0f} s" for size in sizes)
+    return "\n".join(lines) + f"\n\nWorker peak RSS: {rss}. synthesize took {synth}."
+
+
+def database_url() -> str | None:
+    """The PostgreSQL database the scale part fills (BENCH_SCALE_DATABASE_URL; it is emptied
+    of generated records and refilled): None when none is given or it cannot be reached."""
+    url = os.environ.get("BENCH_SCALE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_scale")
+    probe = subprocess.run(["psql", url, "-qAtc", "SELECT 1"], capture_output=True, text=True, check=False)
+    return url if probe.returncode == 0 else None
