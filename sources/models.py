@@ -301,7 +301,8 @@ class Citation(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["source", "start", "end"]
+        # A record's citations of one reference differ in their locator (unique there).
+        ordering = ["source", "start", "end", "locator"]
         # The list's orderings (api's tests/test_indexes.py): by start, by end.
         indexes = [
             models.Index(fields=["content_type", "object_id"]),
