@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from api.backup import restore_backup, write_backup
 from sources.models import Source
 from tests.factories import TEXTBOOK
 
@@ -14,11 +15,14 @@ _session = {}
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the real dataset once for the whole session."""
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Load the real dataset once for the whole session, and back it up (api.backup) to put
+    it back after a transactional test, row for row, in a second rather than a reload's ten."""
     _session["blocker"] = django_db_blocker
     with django_db_blocker.unblock():
         call_command("load_dataset", verbosity=0)
+        _session["backup"] = tmp_path_factory.mktemp("dataset") / "loaded.json"
+        write_backup(_session["backup"])
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -31,7 +35,7 @@ def pytest_runtest_teardown(item, nextitem):
         return
     if "transactional_db" in getattr(item, "fixturenames", ()) and "blocker" in _session:
         with _session["blocker"].unblock():
-            call_command("load_dataset", verbosity=0)
+            restore_backup(_session["backup"], replace=True)
 
 
 @pytest.fixture

@@ -144,6 +144,15 @@ def production_server(*args, workers=1, **env):
 
 
 @contextlib.contextmanager
+def redis_url(number: int) -> str:
+    """Redis database `number` (8 to 15) for a test on SQLite, `number - 8` on PostgreSQL: CI
+    runs the suite on both side by side, and each test empties its Redis database."""
+    from django.db import connection
+
+    assert 8 <= number <= 15, number
+    return f"redis://127.0.0.1:6379/{number if connection.vendor == 'sqlite' else number - 8}"
+
+
 def redis_database(url):
     """A Redis database emptied before and after; the test skips, saying why, without Redis."""
     import pytest

@@ -11,7 +11,7 @@ from http import HTTPStatus
 import pytest
 from django.test import Client
 
-from tests.servers import ROOT, database_url, free_port, get, gunicorn, listening, manage_env
+from tests.servers import ROOT, database_url, free_port, get, gunicorn, listening, manage_env, redis_url
 
 PRODUCTION = {
     "DJANGO_DEBUG": "false",
@@ -242,7 +242,7 @@ def test_the_admin_locks_out_repeated_failed_logins(client, django_user_model):
     assert token.status_code == HTTPStatus.UNAUTHORIZED
 
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = redis_url(15)
 
 
 def test_two_servers_count_one_rate_limit_in_redis():
@@ -273,7 +273,7 @@ def test_two_servers_count_one_rate_limit_in_redis():
         store.flushdb()
 
 
-REDIS_URL_DB13 = "redis://127.0.0.1:6379/13"
+REDIS_URL_DB13 = redis_url(13)
 
 
 def test_rate_limits_count_in_process_memory_while_redis_does_not_answer(caplog, monkeypatch):

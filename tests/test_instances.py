@@ -33,11 +33,12 @@ from tests.servers import (
     manage_env,
     production_server,
     redis_database,
+    redis_url,
 )
 from tests.test_slow_clients import PRODUCTION
 
 # This test's own Redis database.
-REDIS_URL = "redis://127.0.0.1:6379/10"
+REDIS_URL = redis_url(10)
 WORKERS = 2
 # Short lifetimes, so that nginx's copy runs out within the test (production's are 10 and 60).
 MAX_AGE = 2

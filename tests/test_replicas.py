@@ -11,12 +11,12 @@ from rest_framework.authtoken.models import Token
 
 from api import data_version
 from events.models import Place
-from tests.servers import database_url, get, gunicorn, manage, redis_database
+from tests.servers import database_url, get, gunicorn, manage, redis_database, redis_url
 from tests.test_backup import migrated, new_database  # noqa: F401 (migrated is a fixture)
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
-REDIS_URL = "redis://127.0.0.1:6379/9"
+REDIS_URL = redis_url(9)
 URL = "/api/v1/places/mukden/"
 ON_THE_REPLICA = "Mukden, as the replica has it"
 # Another client, behind the trusted proxy (127.0.0.1, where the test's requests come from).
