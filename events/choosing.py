@@ -3,14 +3,16 @@
 A record keeps the value the source it rests on gives (the held text); other sources'
 values stand beside it as statements (events.Statement) and, for numbers, as further figures
 with the same subject, measure and party. None replaces another. Values about the same thing
-form a group: statements with the same kind, scope, party and language, together with the
-record's own date where the group is its date as a whole; figures with the same measure and
-party.
+form a group: statements with the same kind, scope, party and language (a victor statement's
+party is its value, so victor statements group by kind and scope), together with the record's
+own date or victor where the group is its date or victor as a whole; figures with the same
+measure and party.
 
 The rule, one for every group:
 - **chosen**: the value from the held text, if the group has one; else the first by its
   source's precedence (Source.objects.in_precedence(): held texts, then references by their
-  stated precedence, then by slug), then by the statement's or figure's own slug. A dated
+  stated precedence, then by slug), then by the statement's or figure's own slug; a record's
+  own date or victor (the held text's) is chosen over any statement of it. A dated
   record's `chosen_date`, which lists filter and order by, is its own date, or else the date
   of the chosen statement of its date as a whole.
 - **disputed**: two values of the group differ. Dates differ when neither period holds the
@@ -47,15 +49,24 @@ def figure_rank(figure) -> tuple:
 
 
 def group_of(statement) -> tuple:
-    return (statement.kind, statement.scope, statement.party_id, statement.language)
+    # A victor statement's party is its value, not what it is about.
+    party = None if statement.kind == StatementKind.VICTOR else statement.party_id
+    return (statement.kind, statement.scope, party, statement.language)
 
 
-def own_date_group(record) -> tuple | None:
-    """The group a dated record's own date belongs to, or None for a record with no date of
-    its own (or no dates at all)."""
-    if getattr(record, "date", None) is None or not hasattr(record, "chosen_date"):
-        return None
-    return (StatementKind.DATE, "", None, "")
+WHOLE_DATE = (StatementKind.DATE, "", None, "")
+WHOLE_VICTOR = (StatementKind.VICTOR, "", None, "")
+
+
+def own_values(record) -> dict:
+    """The record's own values, by the group each belongs to: a dated record's date, an
+    engagement's victor, where it has one."""
+    own = {}
+    if getattr(record, "date", None) is not None and hasattr(record, "chosen_date"):
+        own[WHOLE_DATE] = own_date_value(record)
+    if getattr(record, "victor_id", None) is not None:
+        own[WHOLE_VICTOR] = (None, None, "", record.victor_id)
+    return own
 
 
 def _period(value: datetime.date, precision: str) -> tuple[datetime.date, datetime.date]:
@@ -97,7 +108,8 @@ def own_date_value(record) -> dict:
 
 
 def _value(statement):
-    return (statement.latitude, statement.longitude, statement.text)
+    victor = statement.party_id if statement.kind == StatementKind.VICTOR else None
+    return (statement.latitude, statement.longitude, statement.text, victor)
 
 
 def _differ(values: list, dates: bool) -> bool:
@@ -112,15 +124,16 @@ def judge_statements(record, statements) -> None:
     groups = {}
     for statement in statements:
         groups.setdefault(group_of(statement), []).append(statement)
-    own = own_date_group(record)
+    own = own_values(record)
     for key, members in groups.items():
         dates = key[0] == StatementKind.DATE
         values = [date_value(s) if dates else _value(s) for s in members]
-        if key == own:
-            values.append(own_date_value(record))
+        if key in own:
+            values.append(own[key])
         # A record has many names, none in place of another: names are never disputed.
         disputed = key[0] != StatementKind.NAME and _differ(values, dates)
-        chosen = None if key == own else min(members, key=statement_rank)
+        # The record's own value (the held text's) is chosen over any statement.
+        chosen = None if key in own else min(members, key=statement_rank)
         for statement in members:
             statement.disputed = disputed
             statement.chosen = statement is chosen
@@ -145,7 +158,7 @@ def chosen_date_statement(record, statements):
     its own (the held text's) or no statement of its date as a whole."""
     if getattr(record, "date", None) is not None:
         return None
-    whole = [s for s in statements if group_of(s) == (StatementKind.DATE, "", None, "")]
+    whole = [s for s in statements if group_of(s) == WHOLE_DATE]
     return min(whole, key=statement_rank, default=None)
 
 

@@ -627,6 +627,7 @@ class StatementKind(models.TextChoices):
     GEONAMES_ID = "geonames-id", "GeoNames id"
     WIKIDATA_ID = "wikidata-id", "Wikidata id"
     TEXT = "text", "a value in our words"
+    VICTOR = "victor", "an engagement's victor (the party)"
 
 
 # The kinds whose value is `text`.
@@ -654,7 +655,8 @@ class StatementQuerySet(models.QuerySet):
 
 class Statement(CitedRecord, Judgeable):
     """One source's value for something about a record: a date (with its end and time of day),
-    coordinates, a name in a language, an identifier, or a short value in our words.
+    coordinates, a name in a language, an identifier, a short value in our words, or an
+    engagement's victor (its `party`).
 
     Statements about the same thing (the same subject, kind, scope, party and language) stand
     side by side, each from its own source; none replaces the record's own value or another
@@ -679,7 +681,8 @@ class Statement(CitedRecord, Judgeable):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The party the value concerns, where there is one (ratification by Japan).",
+        help_text="The party the value concerns, where there is one (ratification by Japan); a victor "
+        "statement's value, the party that won.",
     )
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="statements", help_text="The source it is from."
@@ -742,6 +745,13 @@ class Statement(CitedRecord, Judgeable):
                     Q(kind=StatementKind.DATE, date__isnull=False, latitude__isnull=True, text="")
                     | Q(kind=StatementKind.COORDINATES, date__isnull=True, latitude__isnull=False, text="")
                     | (Q(kind__in=TEXT_KINDS) & Q(date__isnull=True, latitude__isnull=True) & ~Q(text=""))
+                    | Q(
+                        kind=StatementKind.VICTOR,
+                        date__isnull=True,
+                        latitude__isnull=True,
+                        text="",
+                        party__isnull=False,
+                    )
                 )
                 & (
                     (Q(kind=StatementKind.NAME) & ~Q(language=""))
@@ -750,8 +760,8 @@ class Statement(CitedRecord, Judgeable):
                 name="statement_value_fits_its_kind",
                 violation_error_message=(
                     "A date statement gives a date; a coordinates statement, latitude and longitude; a "
-                    "name, its text and language; an identifier or a text statement, its text; and "
-                    "nothing else."
+                    "name, its text and language; an identifier or a text statement, its text; a "
+                    "victor statement, its party; and nothing else."
                 ),
             ),
         ]
@@ -769,6 +779,8 @@ class Statement(CitedRecord, Judgeable):
             value = f"{format_partial_date(self.date, self.date_precision)}{ended}"
         elif self.kind == StatementKind.COORDINATES:
             value = f"{self.latitude}, {self.longitude}"
+        elif self.kind == StatementKind.VICTOR:
+            value = self.party.name
         else:
             value = f"{self.text} ({self.language})" if self.language else self.text
         return f"{self.kind}{about}: {value}"
@@ -780,6 +792,12 @@ class Statement(CitedRecord, Judgeable):
             raise ValidationError(
                 {"subject": f"A {kind} has no statements; the subject is one of {', '.join(sorted(owners))}."}
             )
+        if (
+            self.kind == StatementKind.VICTOR
+            and self.subject_type_id is not None
+            and self.subject_type.model_class() is not Engagement
+        ):
+            raise ValidationError({"kind": "A victor statement is about an engagement."})
 
     def citation_errors(self, citations):
         """A statement is one source's: every citation it rests on cites that source."""

@@ -123,14 +123,15 @@ def standing_fields(what: str) -> tuple[serializers.BooleanField, serializers.Bo
     disputed = serializers.BooleanField(
         read_only=True,
         help_text=f"True where the {what}s of this record about the same thing (same measure and party for "
-        "a figure; same kind, scope, party and language for a statement, and the record's own date for "
-        "its date as a whole) do not agree.",
+        "a figure; same kind, scope, party and language for a statement, or kind and scope for a victor "
+        "statement, and the record's own date or victor for its date or victor as a whole) do not agree.",
     )
     chosen = serializers.BooleanField(
         read_only=True,
         help_text=f"True for the one {what} of those the record's value is chosen from: the held text's, "
         "else the first by its source's precedence (held texts, references by precedence, then slug). "
-        "A statement of a record's date as a whole is not chosen while the record has a date of its own.",
+        "A statement of a record's date or victor as a whole is not chosen while the record has one of "
+        "its own.",
     )
     return disputed, chosen
 
@@ -153,7 +154,7 @@ class NestedFigureSerializer(FigureSerializer):
 
 class StatementSerializer(CitedSerializer):
     """One source's value for something about a record: a date, coordinates, a name in a
-    language, an identifier or a short value in our words."""
+    language, an identifier, a short value in our words, or an engagement's victor (`party`)."""
 
     url = record_url_field("statement")
     subject = RecordSummaryField(kinds=statement_subject_models, help_text="The record the value is about.")

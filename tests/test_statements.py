@@ -306,6 +306,39 @@ def test_a_statement_written_through_the_api_dates_its_record(make_user, api_as)
     assert not Statement.objects.filter(slug="nameless").exists()
 
 
+def test_a_victor_stands_beside_the_textbooks_and_is_disputed_only_by_another_party(make_user, api_as):
+    editor = make_user("editor")
+    editor.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["events", "sources"]))
+    client = api_as(editor)
+    path = "/api/v1/engagements/battles-of-liaoyang-and-shahe/"
+    assert client.get(path).json()["victor"]["slug"] == "japan"
+    subject = {"type": "engagement", "slug": "battles-of-liaoyang-and-shahe"}
+    body = {"slug": "liaoyang-victor", "subject": subject, "kind": "victor", "party": "russia"}
+    body["source"] = "tyler-1905"
+    response = client.post("/api/v1/statements/", body, format="json")
+    assert response.status_code == HTTPStatus.CREATED, response.content
+
+    def victors():
+        record = client.get(path).json()
+        given = [s for s in record["statements"] if s["kind"] == "victor"]
+        return record["victor"]["slug"], [(s["party"]["slug"], s["disputed"], s["chosen"]) for s in given]
+
+    # The textbook's victor stays the record's and is chosen; the other party disputes it.
+    assert victors() == ("japan", [("russia", True, False)])
+    response = client.patch("/api/v1/statements/liaoyang-victor/", {"party": "japan"}, format="json")
+    assert response.status_code == HTTPStatus.OK, response.content
+    assert victors() == ("japan", [("japan", False, False)])
+    # A victor is a party's, and an engagement's.
+    for slug, values, field in [
+        ("no-party", {"party": None}, "__all__"),
+        ("of-a-place", {"subject": {"type": "place", "slug": "mukden"}}, "kind"),
+    ]:
+        response = client.post("/api/v1/statements/", {**body, "slug": slug, **values}, format="json")
+        assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY, response.content
+        assert field in response.json()["errors"], response.content
+        assert not Statement.objects.filter(slug=slug).exists()
+
+
 def test_a_record_statements_are_about_is_not_deleted_until_they_go(make_user, api_as):
     client = api_as(make_user("curator", superuser=True))
     response = client.delete("/api/v1/places/portsmouth/")
