@@ -143,7 +143,6 @@ def production_server(*args, workers=1, **env):
             server.wait(timeout=60)
 
 
-@contextlib.contextmanager
 def redis_url(number: int) -> str:
     """Redis database `number` (8 to 15) for a test on SQLite, `number - 8` on PostgreSQL: CI
     runs the suite on both side by side, and each test empties its Redis database."""
@@ -153,6 +152,7 @@ def redis_url(number: int) -> str:
     return f"redis://127.0.0.1:6379/{number if connection.vendor == 'sqlite' else number - 8}"
 
 
+@contextlib.contextmanager
 def redis_database(url):
     """A Redis database emptied before and after; the test skips, saying why, without Redis."""
     import pytest
