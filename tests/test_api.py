@@ -211,8 +211,11 @@ def test_figures_say_where_the_source_leaves_their_numbers_open(client):
         "tsushima-russian-vessels-detained",
     }
     mukden = {"mukden-russian-casualties", "mukden-russian-prisoners"}
+    # Japan's losses say why they count torpedo boats, the source's noun, not vessels.
+    units = {"tsushima-japanese-losses"}
     # No other figure has a note: the source leaves nothing else about its numbers open.
-    assert set(notes) == tsushima | mukden
+    assert set(notes) == tsushima | mukden | units
+    assert notes["tsushima-japanese-losses"].startswith("The unit is the source's own noun")
     for slug in tsushima:
         # 21 + 5 + 6 of 38: what became of the rest the source does not say, nor does the note.
         assert "32 of the 38" in notes[slug]
