@@ -176,13 +176,16 @@ def overlapping(date_field: str, start: datetime.date | None, end: datetime.date
     """Q for dates whose whole period touches [start, end]; either bound may be open.
 
     Because a period is stored as its first day, a month-precision date overlaps the range
-    when it is on or before `end` and not before the first day of `start`'s month.
+    when it is on or before `end` and not before the first day of `start`'s month. The
+    earliest of those first days (`start`'s year's) is also a bound of its own, outside the
+    alternatives, so that an index on the date is read from there, not from its beginning.
     """
     precision_field = f"{date_field}_precision"
     condition = Q(**{f"{date_field}__isnull": False})
     if end is not None:
         condition &= Q(**{f"{date_field}__lte": end})
     if start is not None:
+        condition &= Q(**{f"{date_field}__gte": start.replace(month=1, day=1)})
         condition &= (
             Q(**{precision_field: Precision.DAY, f"{date_field}__gte": start})
             | Q(**{precision_field: Precision.MONTH, f"{date_field}__gte": start.replace(day=1)})

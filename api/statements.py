@@ -33,16 +33,19 @@ def _run(compiler, sql, params) -> list[tuple]:
     return list(compiler.results_iter(results=[fetched], tuple_expected=True)) if fetched else []
 
 
-def rows(key, build, values=None) -> list[tuple]:
+def rows(key, build, values=None, limit: int | None = None) -> list[tuple]:
     """The rows of the queryset `build()` makes (a `values_list`), compiled once under `key`.
 
     `values` maps placeholder parameters to this request's: `build()` makes its queryset with
     the placeholders (the same SQL whatever the values), and each compiled parameter equal to
-    one is replaced by its value when the statement runs.
+    one is replaced by its value when the statement runs. `limit`, when given, is how many
+    rows at most (a LIMIT, a parameter of the same statement).
     """
     compiler, sql, params = compiled(key, build)
     if values:
         params = [values.get(param, param) for param in params]
+    if limit is not None:
+        sql, params = f"{sql} LIMIT %s", [*params, limit]
     return _run(compiler, sql, params)
 
 

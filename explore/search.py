@@ -6,14 +6,16 @@ joined) or the quote of one of its citations matches the query, read as a web se
 reads one (`websearch_to_tsquery`: words all present, "a phrase" in order, `or`, `-word`).
 The configuration is 'english': a word finds its other forms ("battles" finds "battle") and
 words too common to mean anything ("the", "of") are left out; 'simple' would find only the
-exact word, which reads badly in prose. Every text is searched through a GIN index on its
-expression (api/migrations/0005_search_indexes.py): the SQL here must write the same one.
+exact word, which reads badly in prose. Each searched table keeps its text's tsvector in a
+stored generated column, `search_vector`, with a GIN index on it
+(api/migrations/0007_search_vectors.py): its expression is `vector()` of the list's columns.
 
-Hits are ranked (`ts_rank`, a record's own text and its citations' quotes added together) and
-paged in SQL; only the page's hits are read whole, with a highlighted snippet
-(`ts_headline`). A word in most records of a large table would make ranking read them all,
-so each text contributes at most its first CANDIDATES matches: a common word answers in
-bounded time with a sample of its matches, ranked.
+Hits are ranked (`ts_rank`, a record's own text and its citations' quotes added together),
+counted and paged in one statement; only the page's hits are read whole, with a highlighted
+snippet (`ts_headline`). A word in most records of a large table would make ranking read
+them all, so each text contributes at most the first CANDIDATES matches its table gives:
+a common word answers in bounded time with a sample of its matches, ranked, found by reading
+the table until enough rows match, and a rare one through the index, as the planner chooses.
 """
 
 import html
@@ -27,7 +29,7 @@ from api.fields import summary_of
 
 CONFIG = "english"
 # How many matches each text (a kind's records, the citations' quotes) contributes at most.
-CANDIDATES = 500
+CANDIDATES = 100
 # What the snippet marks a match with, once its text is escaped (the text may hold `<`).
 MARK, UNMARK = "<mark>", "</mark>"
 # ts_headline's marks, characters no text holds, replaced by MARK and UNMARK after escaping.
@@ -48,7 +50,15 @@ def vector(columns, table: str | None = None) -> str:
 
 
 TSQUERY = f"websearch_to_tsquery('{CONFIG}'::regconfig, %s)"
-QUOTE = vector(["quote"], "sources_citation")
+# The stored tsvector of each searched table (api/migrations/0007_search_vectors.py).
+STORED = "search_vector"
+
+
+def stored(table: str) -> str:
+    return f'"{table}"."{STORED}"'
+
+
+QUOTE = stored("sources_citation")
 
 
 @dataclass(frozen=True)
@@ -75,69 +85,77 @@ def marked(text: str) -> str:
 
 class RankedHits:
     """The hits of a full-text query on PostgreSQL, best first, as Django's Paginator reads a
-    list: a bounded count, and one page, each read in SQL."""
+    list: the page the request asks for (`window`, its bounds) and the count of every hit,
+    read in one statement; another page's bounds, or a count past the end, in one more."""
 
-    def __init__(self, kinds: list[Kind], query: str, request, alias: str):
-        self.kinds, self.query, self.request = kinds, query, request
+    def __init__(self, kinds: list[Kind], query: str, request, alias: str, window: slice):
+        self.kinds, self.query, self.request, self.window = kinds, query, request, window
         self.connection = connections[alias]
+        self.read = None  # (bounds, rows of kind, id, rank, count of every hit)
 
-    def matches(self, ranked: bool) -> tuple[str, list]:
-        """The SQL of every match (kind, id[, rank]), each text's first CANDIDATES, and its
+    def matches(self) -> tuple[str, list]:
+        """The SQL of every match (kind, id, rank), each text's first CANDIDATES, and its
         parameters. The query is written out in each condition, not read from a common table,
         so that each is a condition on a constant that the index answers (and the statement
         a SELECT, as every read's is)."""
         branches, params = [], []
         for kind in self.kinds:
-            text = vector(kind.columns, kind.table)
-            rank = f", ts_rank({text}, {TSQUERY}) AS rank" if ranked else ""
+            text = stored(kind.table)
             branches.append(
-                first_matches(
-                    f'SELECT {kind.number} AS kind, "{kind.table}"."id" AS id{rank} '
-                    f'FROM "{kind.table}" WHERE {text} @@ {TSQUERY}'
-                )
+                f'(SELECT {kind.number} AS kind, "{kind.table}"."id" AS id, ts_rank({text}, {TSQUERY}) '
+                f'AS rank FROM "{kind.table}" WHERE {text} @@ {TSQUERY} LIMIT %s)'
             )
-            params += [self.query] * (2 if ranked else 1) + [CANDIDATES]
+            params += [self.query, self.query, CANDIDATES]
         # A citation's match counts for the record it is of, when that record is searched.
-        rank = f", ts_rank({QUOTE}, {TSQUERY}) AS rank" if ranked else ""
-        params += [self.query] if ranked else []
         values = ", ".join(["(%s, %s, %s)"] * len(self.kinds))
+        params.append(self.query)
         for kind in self.kinds:
             params += [kind.number, kind.model._meta.app_label, kind.model._meta.model_name]
         branches.append(
-            first_matches(
-                f"SELECT kinds.number AS kind, sources_citation.object_id AS id{rank} "
-                "FROM sources_citation JOIN django_content_type ON django_content_type.id = "
-                f"sources_citation.content_type_id JOIN (VALUES {values}) AS kinds (number, app_label, "
-                "model) ON kinds.app_label = django_content_type.app_label AND kinds.model = "
-                f"django_content_type.model WHERE {QUOTE} @@ {TSQUERY}"
-            )
+            f"(SELECT kinds.number AS kind, sources_citation.object_id AS id, ts_rank({QUOTE}, {TSQUERY}) "
+            "AS rank FROM sources_citation JOIN django_content_type ON django_content_type.id = "
+            f"sources_citation.content_type_id JOIN (VALUES {values}) AS kinds (number, app_label, "
+            "model) ON kinds.app_label = django_content_type.app_label AND kinds.model = "
+            f"django_content_type.model WHERE {QUOTE} @@ {TSQUERY} LIMIT %s)"
         )
         params += [self.query, CANDIDATES]
         return " UNION ALL ".join(branches), params
 
-    def count(self) -> int:
-        sql, params = self.matches(ranked=False)
+    def page(self, bounds: slice) -> list[tuple]:
+        """(kind, id, rank, count of every hit) of the hits within `bounds`, best first (the
+        last page's bounds end at the count, within the bounds already read)."""
+        if self.read is not None:
+            read = self.read[0]
+            if read.start == bounds.start and bounds.stop <= read.stop:
+                return self.read[1][: bounds.stop - bounds.start]
+        matches, params = self.matches()
+        sql = (
+            f"SELECT kind, id, rank, COUNT(*) OVER () FROM (SELECT kind, id, SUM(rank) AS rank FROM "
+            f"({matches}) matches GROUP BY kind, id) hits ORDER BY rank DESC, kind, id LIMIT %s OFFSET %s"
+        )
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT COUNT(*) FROM (SELECT DISTINCT kind, id FROM ({sql}) matches) hits", params
-            )
+            cursor.execute(sql, [*params, bounds.stop - bounds.start, bounds.start])
+            self.read = (bounds, cursor.fetchall())
+        return self.read[1]
+
+    def count(self) -> int:
+        rows = self.page(self.window)
+        if rows:
+            return rows[0][3]
+        matches, params = self.matches()
+        with self.connection.cursor() as cursor:
+            distinct = f"SELECT DISTINCT kind, id FROM ({matches}) matches"
+            cursor.execute(f"SELECT COUNT(*) FROM ({distinct}) hits", params)
             return cursor.fetchone()[0]
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, bounds: slice) -> list[dict]:
-        start = bounds.start or 0
-        if bounds.stop <= start:
+        bounds = slice(bounds.start or 0, bounds.stop)
+        if bounds.stop <= bounds.start:
             return []
-        matches, params = self.matches(ranked=True)
-        sql = (
-            f"SELECT kind, id, SUM(rank) AS rank FROM ({matches}) matches GROUP BY kind, id "
-            "ORDER BY rank DESC, kind, id LIMIT %s OFFSET %s"
-        )
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*params, bounds.stop - start, start])
-            page = cursor.fetchall()
+        page = [(number, id, rank) for number, id, rank, _count in self.page(bounds)]
         found = {}
         for kind in self.kinds:
             ids = [id for number, id, _rank in page if number == kind.number]
@@ -153,7 +171,7 @@ class RankedHits:
     def records(self, kind: Kind, ids: list[int]):
         """The records `ids` of `kind`, each with the snippet of its text (or, when only a
         citation matched, of that citation's quote) that best matches."""
-        text, table = vector(kind.columns, kind.table), kind.table
+        text, table = stored(kind.table), kind.table
         snippet = (
             f"CASE WHEN {text} @@ {TSQUERY} "
             f"THEN ts_headline('{CONFIG}'::regconfig, {document(kind.columns, table)}, {TSQUERY}, %s) "
@@ -169,16 +187,6 @@ class RankedHits:
         return (
             unsearched_text_deferred(kind).filter(pk__in=ids).annotate(search_snippet=RawSQL(snippet, params))
         )
-
-
-def first_matches(select: str) -> str:
-    """The first CANDIDATES rows of `select` (its LIMIT the next parameter), found through the
-    index. Under a plain LIMIT the planner would rather read the table from its start until
-    enough rows match, computing every row's tsvector on the way (it takes to_tsvector for
-    cheap): tens of milliseconds a kind, where the index takes one. A materialized common
-    table is planned for all its rows (so through the index), and still read only as far as
-    the LIMIT asks."""
-    return f"(SELECT * FROM (WITH found AS MATERIALIZED ({select}) SELECT * FROM found LIMIT %s) AS first)"
 
 
 def unsearched_text_deferred(kind: Kind):

@@ -3,6 +3,7 @@ record from the registry (api.registry) and the router, not from the apps' modul
 
 from django import forms
 from django.db import connection, connections
+from django.db.models import Count, F, Window
 from django.forms.utils import ErrorDict, ErrorList
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +17,7 @@ from api.calendars import format_julian
 from api.dates import Calendar, Precision, format_partial_date
 from api.fields import summary
 from api.filters import CALENDAR_PARAMETER, DATE_BOUND_SCHEMA, selects_everything
-from api.pagination import NumberedPagination
+from api.pagination import EXACT_COUNT_UP_TO, NumberedPagination
 from api.query import CheckedQueryMixin, view_parameters
 from api.readings import Basis
 from api.registry import dated_models
@@ -67,6 +68,12 @@ class ExploreView(CheckedQueryMixin, GenericAPIView):
 
     def query_parameters(self):
         return view_parameters(self, self.filterset_class)
+
+    def window(self, request) -> slice:
+        """The bounds of the page the request asks for (its parameters checked: a 400 if not)."""
+        size = self.paginator.get_page_size(request)
+        number = self.paginator.get_page_number(request, None)
+        return slice((number - 1) * size, number * size)
 
 
 class TimelineView(ExploreView):
@@ -145,19 +152,7 @@ class TimelineView(ExploreView):
     )
     def get(self, request, format=None):
         narrative = (self.parameter("order") or TIMELINE_ORDERS[0]) == "narrative"
-        entries = []
-        for kind, model in dated_models().items():
-            # A kind's rows come in its own order (engagements by number): the last tie-break.
-            for rank, row in enumerate(self.records(model)):
-                *_shown, sequence, chosen, chosen_precision = row
-                told = (sequence is None, sequence or 0, kind, rank)
-                if narrative or chosen is None:
-                    key = (1, *told)
-                else:
-                    key = (0, chosen, PRECISION_ORDER[chosen_precision], *told)
-                entries.append((key, kind, *row))
-        entries.sort()
-        page = self.paginate_queryset(entries)
+        page = self.paginate_queryset(TimelineEntries(self, narrative, self.window(request).stop))
         return self.get_paginated_response(
             [
                 {
@@ -186,17 +181,99 @@ class TimelineView(ExploreView):
             ]
         )
 
-    def records(self, model) -> list[tuple]:
-        """(slug, name, date, precision, calendar, basis, sequence, chosen date, its precision) of
-        `model`'s records that the request selects, in the kind's own order."""
-        rows = model.objects.all()
-        columns = (
-            *("slug", "name", "date", "date_precision", "date_calendar", "date_basis", "sequence"),
-            *("chosen_date", "chosen_date_precision"),
-        )
+    def selected(self, model):
+        """`model`'s records that the request selects (None when it selects them all)."""
         if selects_everything(self.filterset_class, set(self.request.query_params) - ORDERING_PARAMETERS):
-            return statements.rows(("timeline", model), lambda: rows.values_list(*columns))
-        return self.filterset(rows).filter_queryset(rows).values_list(*columns)
+            return None
+        rows = model.objects.all()
+        return self.filterset(rows).filter_queryset(rows)
+
+    def count(self, model, narrative: bool) -> int:
+        """How many of `model`'s records the request selects."""
+        _rows, total = self.records(model, narrative, 1)
+        if total is None:
+            return statements.Keys(("timeline", model), lambda: model.objects.values_list("pk")).count()
+        return total
+
+    def records(self, model, narrative: bool, limit: int) -> tuple[list[tuple], int | None]:
+        """(slug, name, date, precision, calendar, basis, sequence, chosen date, its precision) of
+        the first `limit` of `model`'s records that the request selects, in the timeline's order
+        (sliced in the database: a month of a large table is read no further than the page),
+        and how many it selects in all, counted in the same statement (`COUNT(*) OVER ()`);
+        None for a kind's whole list, a statement compiled once, which counts apart."""
+        selected = self.selected(model)
+        if selected is None:
+            rows = statements.rows(
+                ("timeline", model, narrative),
+                lambda: timeline_ordered(model.objects.all(), narrative),
+                limit=limit,
+            )
+            return rows, None
+        counted = selected.annotate(selected_in_all=Window(Count("pk")))
+        rows = list(timeline_ordered(counted, narrative, "selected_in_all")[:limit])
+        return [row[:-1] for row in rows], rows[0][-1] if rows else 0
+
+
+TIMELINE_COLUMNS = (
+    *("slug", "name", "date", "date_precision", "date_calendar", "date_basis", "sequence"),
+    *("chosen_date", "chosen_date_precision"),
+)
+
+
+def timeline_ordered(rows, narrative: bool, *also: str):
+    """`rows` as the timeline's columns (and `also`), in the timeline's order within their
+    kind: by `chosen_date` (nulls last), its precision (a year before a month before a day),
+    then as told (`sequence`, nulls last), then in the kind's own order; in narrative order,
+    as told."""
+    told = [F("sequence").asc(nulls_last=True), *rows.model._meta.ordering, "pk"]
+    if not narrative:
+        # "year" > "month" > "day" in every collation: descending is PRECISION_ORDER's order.
+        dated = [F("chosen_date").asc(nulls_last=True), F("chosen_date_precision").desc(nulls_last=True)]
+        told = [*dated, *told]
+    return rows.order_by(*told).values_list(*TIMELINE_COLUMNS, *also)
+
+
+class TimelineEntries:
+    """The timeline's entries, every dated kind's merged, as Django's Paginator reads a list.
+
+    Each kind's first rows up to the end of the page asked for (`reach`) are read in the
+    timeline's order, sliced in the database, and merged: a month of a large table is read no
+    further than the page. A selection is counted in the statement that reads it; a kind's
+    whole list, when it runs past the page, apart. A page past the first EXACT_COUNT_UP_TO
+    entries is counted first (a page past the end is a 404 before any row is read)."""
+
+    def __init__(self, view: TimelineView, narrative: bool, reach: int):
+        self.view, self.narrative, self.reach = view, narrative, reach
+        models = dated_models().items() if reach <= EXACT_COUNT_UP_TO else ()
+        self.first = {kind: view.records(model, narrative, reach + 1) for kind, model in models}
+
+    def __len__(self) -> int:
+        total = 0
+        for kind, model in dated_models().items():
+            rows, counted = self.first.get(kind, (None, None))
+            if counted is None and rows is not None and len(rows) <= self.reach:
+                counted = len(rows)
+            total += self.view.count(model, self.narrative) if counted is None else counted
+        return total
+
+    def __getitem__(self, bounds: slice) -> list[tuple]:
+        start, stop = bounds.start or 0, bounds.stop
+        entries = []
+        for kind, model in dated_models().items():
+            rows, _counted = self.first.get(kind, (None, None)) if stop <= self.reach else (None, None)
+            if rows is None:
+                rows, _counted = self.view.records(model, self.narrative, stop)
+            # Within a kind the database has ordered them: their place is the last tie-break.
+            for rank, row in enumerate(rows[:stop]):
+                *_shown, sequence, chosen, chosen_precision = row
+                told = (sequence is None, sequence or 0, kind, rank)
+                if self.narrative or chosen is None:
+                    key = (1, *told)
+                else:
+                    key = (0, chosen, PRECISION_ORDER[chosen_precision], *told)
+                entries.append((key, kind, *row))
+        entries.sort()
+        return entries[start:stop]
 
 
 class SearchView(ExploreView):
@@ -243,7 +320,7 @@ class SearchView(ExploreView):
                 for number, viewset in enumerate(self.searched())
             ]
             return self.get_paginated_response(
-                self.paginate_queryset(search.RankedHits(kinds, query, request, alias))
+                self.paginate_queryset(search.RankedHits(kinds, query, request, alias, self.window(request)))
             )
         page = self.paginate_queryset(self.fallback(query))
         return self.get_paginated_response(

@@ -225,9 +225,12 @@ def test_citation_detail_queries_are_pinned(client, stored):
     ("query", "kinds"),
     [("", len(dated_models())), ("?start=1904&end=1905-06", len(dated_models())), ("?type=engagement", 1)],
 )
-def test_timeline_queries_are_one_per_dated_kind(client, query, kinds):
+def test_timeline_queries_are_one_per_dated_kind_and_a_count_where_it_runs_past_the_page(
+    client, query, kinds
+):
     # One SELECT of each dated kind's (slug, name, date, precision, sequence) the query selects,
-    # dated or not (a range selects dated ones: the engagements are dated here for it).
+    # dated or not (a range selects dated ones: the engagements are dated here for it), cut at
+    # the page's end in SQL; a kind with more rows than that is counted too.
     factories.fill(factories.engagement, Engagement, 50)
     Engagement.objects.filter(date__isnull=True).update(
         date=datetime.date(1905, 3, 1),
@@ -239,10 +242,21 @@ def test_timeline_queries_are_one_per_dated_kind(client, query, kinds):
         chosen_date=datetime.date(1905, 3, 1),
         chosen_date_precision="day",
     )
-    one, page_one = count_queries(client, f"/api/v1/timeline/{query}{'&' if query else '?'}page_size=1")
-    fifty, page_fifty = count_queries(client, f"/api/v1/timeline/{query}{'&' if query else '?'}page_size=50")
-    assert (len(page_one["results"]), len(page_fifty["results"])) == (1, 50)
-    assert one == fifty == kinds
+    separator = "&" if query else "?"
+    one, page_one = count_queries(client, f"/api/v1/timeline/{query}{separator}page_size=1")
+    two, page_two = count_queries(client, f"/api/v1/timeline/{query}{separator}page_size=40&page=2")
+    hundred, page_hundred = count_queries(client, f"/api/v1/timeline/{query}{separator}page_size=100")
+    assert len(page_one["results"]) == 1
+    assert len(page_two["results"]) == min(page_two["count"] - 40, 40) > 0
+    assert len(page_hundred["results"]) == page_hundred["count"] <= 100
+    if query:
+        # A selection is counted in the statement that reads it (COUNT(*) OVER ()).
+        assert one == two == hundred == kinds
+    else:
+        # A kind's whole list, compiled once, is counted apart when it runs past the page (the
+        # engagements here, and more on a one-record page); none runs past a page of them all.
+        assert kinds < one <= 2 * kinds
+        assert two == hundred == kinds
 
 
 def test_search_queries_are_fixed(client):
@@ -257,11 +271,19 @@ def test_search_queries_are_fixed(client):
         assert len(page["results"]) == 50
         assert one == fifty == kinds
         return
-    # The count of the hits, the page's (kind, id, rank), then one SELECT of each kind on the
-    # page, its records with their snippets.
+    # The page's (kind, id, rank) and the count of every hit in one statement, then one SELECT
+    # of each kind on the page, its records with their snippets.
     one, _ = count_queries(client, "/api/v1/search/?q=place+or+russia+or+japan&page_size=1")
     fifty, page = count_queries(client, "/api/v1/search/?q=place+or+russia+or+japan&page_size=50")
     assert len(page["results"]) == 50
     on_page = {hit["type"] for hit in page["results"]}
     assert len(on_page) > 1
-    assert (one, fifty) == (2 + 1, 2 + len(on_page))
+    assert (one, fifty) == (1 + 1, 1 + len(on_page))
+    # A page past the end finds no hit to count in its statement: it counts them apart, a 404.
+    with CaptureQueriesContext(connection) as queries:
+        past = client.get("/api/v1/search/?q=place+or+russia+or+japan&page=1000")
+    assert past.status_code == HTTPStatus.NOT_FOUND
+    assert [q["sql"].split()[:3] for q in queries.captured_queries] == [
+        ["SELECT", "kind,", "id,"],
+        ["SELECT", "COUNT(*)", "FROM"],
+    ]

@@ -305,6 +305,24 @@ def test_the_timeline_in_narrative_order_is_the_order_of_the_source_text(client,
     assert text[tsushima["sequence"] :].startswith("Japan’s winning consecutive victories")
 
 
+@pytest.mark.parametrize(
+    "params", [{}, {"order": "narrative"}, {"start": "1904", "end": "1905-06"}, {"type": "event"}]
+)
+def test_timeline_pages_put_together_are_the_whole_timeline(client, params):
+    # Each page is cut from every kind's first rows in the database and merged: pages of
+    # three, one after another, are the one page that holds them all, in its order.
+    whole = client.get("/api/v1/timeline/", {**params, "page_size": 100}).json()
+    assert whole["count"] == len(whole["results"]) > 3
+    pages = []
+    for number in range(1, -(-whole["count"] // 3) + 1):
+        page = client.get("/api/v1/timeline/", {**params, "page_size": 3, "page": number}).json()
+        assert page["count"] == whole["count"]
+        pages += page["results"]
+    assert pages == whole["results"]
+    past = client.get("/api/v1/timeline/", {**params, "page_size": 3, "page": number + 1})
+    assert past.status_code == HTTPStatus.NOT_FOUND
+
+
 def test_timeline_filters_by_range_and_type(client):
     in_1904 = results(client, "/api/v1/timeline/", start="1904-01-13", end="1904")
     assert [e["slug"] for e in in_1904] == [

@@ -112,17 +112,39 @@ def searched_kinds() -> list[search.Kind]:
     return [search.Kind(n, v.queryset.model, tuple(v.search_fields)) for n, v in enumerate(viewsets)]
 
 
+def searched_texts() -> list[tuple[str, str]]:
+    """(table, the search's expression of its text) of every searched kind, and the quotes'."""
+    texts = [(kind.table, search.vector(kind.columns, kind.table)) for kind in searched_kinds()]
+    return [*texts, ("sources_citation", search.vector(["quote"], "sources_citation"))]
+
+
 @postgres
 def test_every_searched_text_is_read_through_its_gin_index():
     # The planner reads a table this small whole unless told not to; what counts is that it
-    # can use the index, that is, that the search writes the index's expression exactly.
-    texts = [(kind.table, search.vector(kind.columns, kind.table)) for kind in searched_kinds()]
-    texts.append(("sources_citation", search.QUOTE))
+    # can use the index on the stored vector the search reads.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        for table, vector in texts:
+        for table, _expression in searched_texts():
             cursor.execute(
-                f"EXPLAIN SELECT 1 FROM \"{table}\" WHERE {vector} @@ websearch_to_tsquery('english', 'army')"
+                f'EXPLAIN SELECT 1 FROM "{table}" WHERE '
+                f"{search.stored(table)} @@ websearch_to_tsquery('english', 'army')"
             )
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert f"api_search_{table}" in plan, plan
+
+
+@postgres
+def test_every_stored_vector_is_its_rows_searched_text_as_the_list_searches_it(client):
+    # The stored column (api/migrations/0007_search_vectors.py) is PostgreSQL's to keep; its
+    # expression must join the columns the list's `search_fields` name, in their order.
+    event("stored-vector", "A description the vector must hold.")
+    Event.objects.filter(slug="stored-vector").update(note="Quokkas, written in after.")
+    with connection.cursor() as cursor:
+        for table, expression in searched_texts():
+            cursor.execute(
+                f"SELECT COUNT(*), COUNT(*) FILTER (WHERE {search.stored(table)} IS DISTINCT FROM "
+                f'{expression}) FROM "{table}"'
+            )
+            rows, differing = cursor.fetchone()
+            assert (rows > 0, differing) == (True, 0), table
+    assert [h["slug"] for h in hits(client, "quokkas")] == ["stored-vector"]
