@@ -190,9 +190,9 @@ class TimelineView(ExploreView):
 
     def count(self, model, narrative: bool) -> int:
         """How many of `model`'s records the request selects."""
-        _rows, total = self.records(model, narrative, 1)
-        if total is None:
+        if self.selected(model) is None:
             return statements.Keys(("timeline", model), lambda: model.objects.values_list("pk")).count()
+        _rows, total = self.records(model, narrative, 1)
         return total
 
     def records(self, model, narrative: bool, limit: int) -> tuple[list[tuple], int | None]:
