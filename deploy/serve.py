@@ -40,6 +40,8 @@ TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 GUNICORN_START_SECONDS = 60
 # Seconds an instance that failed a request is left out of the balancing before it is tried again.
 FAIL_TIMEOUT_SECONDS = 5
+# What this prints, with the address, once nginx is serving.
+READY = "serving on"
 
 
 def nginx_binary() -> str | None:
@@ -54,12 +56,6 @@ def max_body_bytes() -> int:
     from django.conf import settings
 
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def nginx_conf(args, run_dir: Path, upstreams: list[str]) -> str:
@@ -100,6 +96,19 @@ def accepts(port: int) -> bool:
         return False
 
 
+def announce_ready(nginx: subprocess.Popen, run_dir: Path, stopping, bind: str) -> bool:
+    """Wait for nginx to hold its port, then say so on stdout (READY, for whoever started
+    this); False when it exits first (its port taken, say) or a signal comes. nginx writes its
+    pid file once its sockets are bound, so a port that merely accepts, as another process's
+    could, is not taken for ready."""
+    while not (run_dir / "nginx.pid").exists():
+        if stopping or nginx.poll() is not None:
+            return False
+        time.sleep(0.05)
+    print(f"{READY} {bind}", flush=True)
+    return True
+
+
 def stop(process: subprocess.Popen, sig=signal.SIGTERM):
     if process.poll() is None:
         process.send_signal(sig)
@@ -116,26 +125,35 @@ def serve(args, run_dir: Path) -> int:
         print("Debian's nginx is not installed: apt-get install nginx (.ci/run does)", file=sys.stderr)
         return 1
     run_dir.chmod(0o755)  # nginx's workers drop root and still need their temporary files
-    port = free_port()
+    upstream = socket.socket()
+    upstream.bind(("127.0.0.1", 0))
+    port = upstream.getsockname()[1]
     conf = run_dir / "nginx.conf"
     conf.write_text(nginx_conf(args, run_dir, args.upstream or [f"127.0.0.1:{port}"]))
     nginx_command = [nginx, "-p", str(run_dir), "-c", str(conf), "-e", "stderr"]
     if subprocess.run([*nginx_command, "-t", "-q"]).returncode:
         return 1  # nginx has said what is wrong with its configuration
+    (run_dir / "nginx.pid").unlink(missing_ok=True)  # -t writes one: announce_ready waits for nginx's
 
     stopping = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda signum, frame: stopping.append(signum))
     if args.upstream:
-        return balance(nginx_command, stopping)
+        upstream.close()
+        return balance(nginx_command, run_dir, stopping, args.bind)
 
     # Their own sessions: a Ctrl-C reaches this process alone, which stops them in order.
+    # gunicorn takes the socket bound here (it listens on it once it is ready): no other
+    # process can take its port between choosing it and binding it.
     gunicorn_command = [
         *(sys.executable, "-m", "gunicorn", "--config", str(ROOT / "config" / "gunicorn.py")),
-        *("config.wsgi", "--bind", f"127.0.0.1:{port}"),
+        *("config.wsgi", "--bind", f"fd://{upstream.fileno()}"),
         *("--workers", str(args.workers), "--control-socket", str(run_dir / "gunicorn.ctl")),
     ]
-    gunicorn = subprocess.Popen(gunicorn_command, cwd=ROOT, start_new_session=True)
+    with upstream:
+        gunicorn = subprocess.Popen(
+            gunicorn_command, cwd=ROOT, start_new_session=True, pass_fds=(upstream.fileno(),)
+        )
     processes = [gunicorn]
     try:
         deadline = time.monotonic() + GUNICORN_START_SECONDS
@@ -146,7 +164,10 @@ def serve(args, run_dir: Path) -> int:
                 print("gunicorn did not start", file=sys.stderr)
                 return 1
             time.sleep(0.1)
-        processes.append(subprocess.Popen(nginx_command, start_new_session=True))
+        nginx_process = subprocess.Popen(nginx_command, start_new_session=True)
+        processes.append(nginx_process)
+        if not announce_ready(nginx_process, run_dir, stopping, args.bind):
+            return 0 if stopping else 1
         while not stopping and all(p.poll() is None for p in processes):
             time.sleep(0.2)
         return 0 if stopping else 1
@@ -156,10 +177,12 @@ def serve(args, run_dir: Path) -> int:
             stop(process, signal.SIGQUIT if process is not gunicorn else signal.SIGTERM)
 
 
-def balance(nginx_command, stopping) -> int:
+def balance(nginx_command, run_dir: Path, stopping, bind: str) -> int:
     """nginx alone, in front of instances started elsewhere, until a signal or nginx exits."""
     nginx = subprocess.Popen(nginx_command, start_new_session=True)
     try:
+        if not announce_ready(nginx, run_dir, stopping, bind):
+            return 0 if stopping else 1
         while not stopping and nginx.poll() is None:
             time.sleep(0.2)
         return 0 if stopping else 1

@@ -113,34 +113,41 @@ def production_server(*args, workers=1, **env):
     """The production server (deploy/serve.py: nginx in front of gunicorn) with `args`, on a
     free port; yields (its port, the process). Fails, with its log, if it does not start.
     With `workers=None` no --workers is given (nginx alone in front of `--upstream`s)."""
-    from deploy.serve import nginx_binary
+    from deploy.serve import READY, nginx_binary
 
     if nginx_binary() is None:
         raise AssertionError("Debian's nginx is not installed; .ci/run installs it (apt-get install nginx)")
-    port = free_port()
     if workers is not None:
         args = (f"--workers={workers}", *args)
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            [sys.executable, "deploy/serve.py", "--bind", f"127.0.0.1:{port}", *args],
-            cwd=ROOT,
-            env=manage_env(**env),
-            stdout=log,
-            stderr=log,
-        )
-        try:
-            # nginx starts once gunicorn accepts connections: its port open means ready.
-            for _ in range(300):
-                if listening(port) or server.poll() is not None:
-                    break
-                time.sleep(0.1)
-            if not listening(port):
+    # The port is free when chosen, and another process (the suite's other run in CI) may bind
+    # it before nginx does: nginx then exits, and the server is started again on another.
+    for _ in range(3):
+        port = free_port()
+        with tempfile.TemporaryFile() as log:
+            server = subprocess.Popen(
+                [sys.executable, "deploy/serve.py", "--bind", f"127.0.0.1:{port}", *args],
+                cwd=ROOT,
+                env=manage_env(**env),
+                stdout=log,
+                stderr=log,
+            )
+            try:
+                # Ready once it says so, not once the port accepts: another process's could.
+                deadline = time.monotonic() + 60
+                while server.poll() is None and time.monotonic() < deadline:
+                    log.seek(0)
+                    if f"{READY} 127.0.0.1:{port}".encode() in log.read():
+                        yield port, server
+                        return
+                    time.sleep(0.1)
                 log.seek(0)
-                raise AssertionError("deploy/serve.py did not start:\n" + log.read().decode(errors="replace"))
-            yield port, server
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+                output = log.read().decode(errors="replace")
+                if server.poll() is None or "Address already in use" not in output:
+                    raise AssertionError("deploy/serve.py did not start:\n" + output)
+            finally:
+                server.terminate()
+                server.wait(timeout=60)
+    raise AssertionError("deploy/serve.py found no free port in three tries")
 
 
 def redis_url(number: int) -> str:
