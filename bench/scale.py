@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from bench import run
@@ -120,6 +121,36 @@ def peak_rss_kib(server) -> int:
     return max(peaks, default=0)
 
 
+# Seconds the dump is read for at each size: longer than gunicorn's worker timeout (30 s),
+# which a worker busy streaming must outlive (api.heartbeat).
+DUMP_SECONDS = 45
+
+
+def dump_probe(base, server) -> dict:
+    """Read /api/v1/dump/?format=ndjson for DUMP_SECONDS (or to its end): what came, and the
+    workers' peak RSS before and after (memory that stays flat however large the tables)."""
+    before = peak_rss_kib(server)
+    request = urllib.request.Request(base + "/api/v1/dump/?format=ndjson", headers={run.COLD_HEADER: "1"})
+    started, received, lines, complete = time.monotonic(), 0, 0, False
+    with urllib.request.urlopen(request, timeout=60) as response:
+        while time.monotonic() - started < DUMP_SECONDS:
+            piece = response.read(1 << 16)
+            if not piece:
+                complete = True
+                break
+            received += len(piece)
+            lines += piece.count(b"\n")
+    seconds = time.monotonic() - started
+    return {
+        "seconds": round(seconds, 1),
+        "complete": complete,
+        "records": max(lines - 1, 0),
+        "mib": round(received / (1 << 20), 1),
+        "worker_peak_rss_before_kib": before,
+        "worker_peak_rss_after_kib": peak_rss_kib(server),
+    }
+
+
 def measure(args, database_url: str) -> dict:
     env = run.server_environment(Path("/tmp")) | {"DATABASE_URL": database_url}
     report = {"sizes": {}, "urls": {}}
@@ -139,6 +170,8 @@ def measure(args, database_url: str) -> dict:
                 rounds.append(results)
                 print(f"{records:,} records: round {number + 1} of {args.rounds} done", file=sys.stderr)
             rss = peak_rss_kib(server)
+            dumped = dump_probe(base, server)
+            print(f"{records:,} records: dump read", file=sys.stderr)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -146,6 +179,7 @@ def measure(args, database_url: str) -> dict:
         report["sizes"][records] = {
             "synthesize_seconds": round(seconds, 1),
             "worker_peak_rss_kib": rss,
+            "dump": dumped,
             "rounds": rounds,
             "medians": {
                 name: {key: median(r[name][key] for r in rounds) for key in ("p50_ms", "p99_ms")}
@@ -194,7 +228,25 @@ def table(report) -> str:
         f"{size:,}: {report['sizes'][size]['worker_peak_rss_kib'] / 1024:.0f} MiB" for size in sizes
     )
     synth = ", ".join(f"{size:,}: {report['sizes'][size]['synthesize_seconds']:.0f} s" for size in sizes)
-    return "\n".join(lines) + f"\n\nWorker peak RSS: {rss}. synthesize took {synth}."
+    dumps = "\n".join(
+        "| {size:,} | {records:,} | {mib} | {seconds} | {whole} | {before:.0f} → {after:.0f} |".format(
+            size=size,
+            records=d["records"],
+            mib=d["mib"],
+            seconds=d["seconds"],
+            whole="yes" if d["complete"] else "no (read for the probe's time)",
+            before=d["worker_peak_rss_before_kib"] / 1024,
+            after=d["worker_peak_rss_after_kib"] / 1024,
+        )
+        for size in sizes
+        for d in [report["sizes"][size]["dump"]]
+    )
+    dump_table = (
+        f"\n\nThe dump (NDJSON, read for up to {DUMP_SECONDS} s):\n\n"
+        "| generated records | records read | MiB | s | whole | worker peak RSS, MiB (before → after) |\n"
+        "| ---: | ---: | ---: | ---: | --- | --- |\n" + dumps
+    )
+    return "\n".join(lines) + f"\n\nWorker peak RSS: {rss}. synthesize took {synth}." + dump_table
 
 
 def database_url() -> str | None:
