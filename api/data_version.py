@@ -48,15 +48,21 @@ def current(using: str | None = None) -> tuple[int, datetime.datetime] | None:
     return generation, changed_at
 
 
-def bump(using: str = "default") -> None:
-    """Raise the generation, inside whatever transaction the write is in."""
+def release_id(changed_at: datetime.datetime) -> str:
+    """The data release's id: when the data last changed, in UTC to the microsecond
+    (20261201T120000123456Z). It changes whenever any record does, and only then."""
+    return changed_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def bump(using: str = "default", data_changed: bool = True) -> None:
+    """Raise the generation, inside whatever transaction the write is in; with `data_changed`
+    False (a release cut: what is shown about the data changed, not the data) the time the
+    data last changed stays."""
     from api.models import DataVersion
 
     now = timezone.now()
-    updated = (
-        DataVersion.objects.using(using).filter(id=1).update(generation=F("generation") + 1, changed_at=now)
-    )
-    if not updated:
+    changes = {"generation": F("generation") + 1} | ({"changed_at": now} if data_changed else {})
+    if not DataVersion.objects.using(using).filter(id=1).update(**changes):
         DataVersion.objects.using(using).create(id=1, generation=1, changed_at=now)
 
 

@@ -15,6 +15,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
+from api.renderers import PROBLEM_FORMATS
 from api.throttling import counted
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -62,6 +63,18 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class Gone(exceptions.APIException):
+    """A record that was published and deleted since: its history stays (`members`: its link)."""
+
+    status_code = HTTPStatus.GONE
+    default_detail = "The record was deleted."
+    default_code = "gone"
+
+    def __init__(self, detail, members: dict):
+        super().__init__(detail)
+        self.members = members
+
+
 def problem_exception_handler(exc, context):
     """DRF's handler, with every error body rewritten as problem details."""
     exc = counted(exc, context)
@@ -89,9 +102,11 @@ def problem_exception_handler(exc, context):
         detail = str(data["detail"])
     else:
         detail = str(data)
-    response.data = problem(response.status_code, detail, request.path, errors)
+    response.data = problem(response.status_code, detail, request.path, errors) | getattr(exc, "members", {})
     renderer = getattr(request, "accepted_renderer", None)
-    if renderer is None or renderer.format == "json":
+    # Those formats' renderers render a problem as JSON; the others (the browsable API, the
+    # schema's YAML), their own way.
+    if renderer is None or renderer.format in PROBLEM_FORMATS:
         response.content_type = PROBLEM_CONTENT_TYPE
     return response
 

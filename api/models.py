@@ -45,3 +45,23 @@ class RenderingDependency(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class Release(models.Model):
+    """A named release of the data (`manage.py release NAME`): the data as it was when it was
+    cut, which `data_changed_at` identifies (api.data_version.release_id)."""
+
+    name = models.SlugField(
+        max_length=64,
+        unique=True,
+        help_text="The release's name, as readers cite it (letters, digits, - and _).",
+    )
+    generation = models.PositiveBigIntegerField(help_text="The data version's generation when it was cut.")
+    data_changed_at = models.DateTimeField(help_text="When the data had last changed when it was cut.")
+    cut_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-cut_at", "-pk"]
+
+    def __str__(self):
+        return self.name

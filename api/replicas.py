@@ -21,6 +21,7 @@ primary: a read that is slower, never one that is stale. Outside a request (mana
 commands, a shell) everything is the primary's.
 """
 
+import contextlib
 import contextvars
 import itertools
 import time
@@ -38,6 +39,16 @@ _alias = contextvars.ContextVar("api.replicas.alias", default=DEFAULT_DB_ALIAS)
 def reading() -> str:
     """The alias of the database the request in progress reads (outside one, the primary's)."""
     return _alias.get()
+
+
+@contextlib.contextmanager
+def reading_from(alias: str):
+    """Read from `alias` meanwhile: for an answer streamed after its request's routing ended."""
+    token = _alias.set(alias)
+    try:
+        yield
+    finally:
+        _alias.reset(token)
 
 
 class ReplicaRouter:

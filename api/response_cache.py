@@ -133,13 +133,15 @@ class ResponseCache:
             return start_response(status, headers, exc_info)
 
         result = self.application(environ, capture)
+        headers = captured.get("headers", [])
+        names = {name.lower(): value for name, value in headers}
+        if "content-length" not in names:
+            return result  # streamed (the dump): passed on as it comes, never held here
         try:
             body = b"".join(result)
         finally:
             if hasattr(result, "close"):
                 result.close()
-        headers = captured.get("headers", [])
-        names = {name.lower(): value for name, value in headers}
         if (
             captured.get("status", "").startswith("200")
             and names.get("cache-control", "").startswith("public")

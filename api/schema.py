@@ -17,6 +17,41 @@ from api.registry import owned_record_serializer
 NON_BLANK_PATTERN = r"[^\s\x1c-\x1f\x85]|\ufeff"
 
 
+OTHER_FORMS = {
+    "text/csv": {
+        "type": "string",
+        "description": (
+            "The whole selection (filters, search and ordering apply), streamed, or the page its page "
+            "parameters name (a Link header to the next and previous), as CSV (RFC 4180, UTF-8, a "
+            "header row): a row a record, a column a field of the "
+            "JSON list. Null is an empty cell, booleans are true/false, a link is its slug (a "
+            "citation its id), a list of links their keys separated by spaces, anything else nested "
+            "its JSON text."
+        ),
+    },
+    "application/geo+json": {
+        "type": "object",
+        "description": (
+            "GeoJSON (RFC 7946): a list is a FeatureCollection of its whole selection, streamed (or of "
+            "the page its page parameters name); a record, a Feature. Each Feature's `id` is the "
+            "record's URL, its `properties` the record as the JSON shows it, its geometry a place's "
+            "chosen coordinates "
+            "(a Point, [longitude, latitude]) or an engagement's places' points (a Point or a "
+            "MultiPoint); null where there are none."
+        ),
+    },
+    "application/ld+json": {
+        "type": "object",
+        "description": (
+            "The record as JSON-LD in schema.org's vocabulary (`@context` https://schema.org): its "
+            "type (Event, Place, Country, Person, Organization, Legislation, CreativeWork, Claim, "
+            "Quotation), `@id` its URL, its name, dates, places, parties, coordinates (`geo`), the "
+            "Wikidata and GeoNames ids its statements give (`sameAs`), and its citations."
+        ),
+    },
+}
+
+
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, knowing that anyone may read a resource editors write (and call a
     view that asks no permission, such as the token's), that a record's write rejects fields
@@ -61,6 +96,15 @@ class AutoSchema(openapi.AutoSchema):
         ):
             result["pattern"] = NON_BLANK_PATTERN
         return result
+
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        # The other forms of a record or list are made from its JSON, not shaped like it.
+        content = response.get("content", {})
+        for media_type, schema in OTHER_FORMS.items():
+            if media_type in content:
+                content[media_type] = {"schema": schema}
+        return response
 
     def get_auth(self):
         # {} beside the token and the session: no credentials will do too, so a generated

@@ -93,6 +93,16 @@ WRITE_ERRORS = {
 BODY_ERRORS = {
     "415": "The body is not in a media type this operation takes (see its request body).",
 }
+# A record's read: an identifier once published stays meaningful.
+RECORD_ERRORS = {
+    "410": "The record was deleted: the problem's `history` links to its history, which stays.",
+}
+
+
+def abridged(value: dict) -> dict:
+    """A streamed answer (the dump: megabytes) as its example shows it: its head, and the first
+    record of each of its lists."""
+    return value | {"records": {name: records[:1] for name, records in value["records"].items()}}
 
 
 def load_examples() -> dict:
@@ -113,7 +123,7 @@ def add_problem_responses_and_examples(result, generator, request, public):
             "content": problem,
             "headers": response_headers(status),
         }
-        for status, description in (ERRORS | WRITE_ERRORS | BODY_ERRORS).items()
+        for status, description in (ERRORS | WRITE_ERRORS | BODY_ERRORS | RECORD_ERRORS).items()
     }
     examples = load_examples()
     paths = result.get("paths", {})
@@ -127,6 +137,7 @@ def add_problem_responses_and_examples(result, generator, request, public):
                 response["headers"] = response_headers(status, shows_a_record)
             errors = ERRORS | (WRITE_ERRORS if method in ("post", "put", "patch", "delete") else {})
             errors |= BODY_ERRORS if method in ("post", "put", "patch") else {}
+            errors |= RECORD_ERRORS if method == "get" and shows_a_record else {}
             for status in errors:
                 responses.setdefault(status, {"$ref": f"#/components/responses/{error_name(status)}"})
             example = examples.get(operation.get("operationId")) or written_record_example(
@@ -135,7 +146,9 @@ def add_problem_responses_and_examples(result, generator, request, public):
             if example is None:
                 continue
             for status in ("200", "201"):
-                for media in responses.get(status, {}).get("content", {}).values():
+                for media_type, media in responses.get(status, {}).get("content", {}).items():
+                    if media_type != "application/json":
+                        continue  # recorded as JSON (the dump's NDJSON is documented in words)
                     media["examples"] = {
                         "recorded": {"summary": f"GET {example['path']}", "value": example["value"]}
                     }

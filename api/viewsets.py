@@ -1,9 +1,11 @@
 """The base viewsets: list and detail of one kind of record, addressed by slug, with strong
 ETags; and for writable records, writes checked by api.writes, history and restoration."""
 
+import json
+
 from django.db import models, transaction
 from django.db.models import Prefetch, ProtectedError
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
@@ -11,14 +13,17 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from api import renderings, statements
+from api import geo, linked_data, renderings, statements, streaming, tables
 from api.conditional import evaluate_preconditions
 from api.deletion import dependents_of
+from api.errors import Gone
 from api.history import RestorationSerializer, restore, version_rows
 from api.query import CheckedQueryMixin
+from api.renderers import CSVRenderer, GeoJSONRenderer, JSONLDRenderer
 from api.writes import check_write
 from sources.models import Citation
 
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
 # Stands for a detail URL's slug in the statement compiled for every such URL; no slug is it.
 LOOKUP_PLACEHOLDER = "\x00slug\x00"
 
@@ -44,6 +49,11 @@ class ReadOnlyRecordViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "slug"
     detail_serializer_class = None
+    # schema.org's type of the records as JSON-LD (api.linked_data): a type, or one for each
+    # value of the records' `kind`.
+    linked_data_type: str | dict = "Thing"
+    # Whether the records answer as GeoJSON too (api.geo); `geometries` says where each is.
+    geojson = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -55,19 +65,107 @@ class ReadOnlyRecordViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
             return self.detail_serializer_class
         return self.serializer_class
 
+    def get_renderers(self):
+        # No action: a method the address does not take, a 405 whatever format it asks for.
+        renderers = super().get_renderers()
+        if self.action in ("list", None):
+            renderers.append(CSVRenderer())
+        if self.action in ("retrieve", None):
+            renderers.append(JSONLDRenderer())
+        if self.geojson and self.action in ("list", "retrieve", None):
+            renderers.append(GeoJSONRenderer())
+        return renderers
+
     def list(self, request, *args, **kwargs):
+        shown = request.accepted_renderer.format
+        if shown == CSVRenderer.format:
+            columns = list(self.get_serializer().fields)
+            chunks, links = self.selection(request)
+            parts = lambda: tables.lines(columns, chunks())  # noqa: E731
+            return streaming.streamed(request, f"{self.basename}-csv", parts, CSV_CONTENT_TYPE, links=links)
+        if shown == GeoJSONRenderer.format:
+            chunks, links = self.selection(request)
+            parts = lambda: geo.collection_parts(chunks(), self.geometries)  # noqa: E731
+            media_type = GeoJSONRenderer.media_type
+            return streaming.streamed(request, f"{self.basename}-geojson", parts, media_type, links=links)
         page = self.paginate_queryset(self.record_keys())
         items = renderings.read(self.queryset.model, page, "listed")
         return renderings.answer(request, renderings.envelope(self.get_paginated_response([]), items))
 
+    def selection(self, request):
+        """For a list in another form than JSON (CSV, GeoJSON): a maker of its listed texts, links
+        absolute, in chunks read as they go, and the page's `next` and `previous` links. It is the
+        whole selection (its filters, search and ordering), unless the request names a page."""
+        model = self.queryset.model
+        if set(request.query_params) & self.paginator.parameters():
+            page = self.paginate_queryset(self.record_keys())
+            links = {"next": self.paginator.get_next_link(), "prev": self.paginator.get_previous_link()}
+            keys = iter(page)
+        else:
+            links, keys = {}, self.filtered_keys().iterator()
+
+        def chunks():
+            for chunk in streaming.chunks(keys):
+                texts = renderings.read(model, chunk, "listed")
+                yield [renderings.with_origin(request, text) for text in texts]
+
+        return chunks, links
+
+    def geometries(self, records):
+        """The GeoJSON geometry of each of these records (their JSON): by default, their own point."""
+        return [geo.geometry([geo.point(record)]) for record in records]
+
     def retrieve(self, request, *args, **kwargs):
-        pk = self.record_key(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        try:
+            pk = self.record_key(value)
+        except Http404:
+            moved = self.moved(request, value)
+            if moved is not None:
+                return moved
+            raise
         text = next(iter(renderings.read(self.queryset.model, [pk], "detail")), None)
         if text is None:  # deleted between the two reads
             raise Http404(f"No {self.queryset.model._meta.verbose_name} matches the given query.")
+        shown = request.accepted_renderer.format
+        if shown in (JSONLDRenderer.format, GeoJSONRenderer.format):
+            # Another form of the record, under an ETag of its own (the digest of its body).
+            record = json.loads(renderings.with_origin(request, text))
+            if shown == GeoJSONRenderer.format:
+                return Response(geo.feature(record, self.geometries([record])[0]))
+            kind = self.linked_data_type
+            return Response(
+                linked_data.linked(record, kind[record["kind"]] if isinstance(kind, dict) else kind)
+            )
         etag = renderings.etag(text)
         answer = renderings.answer(request, text, headers={"ETag": etag})
         return evaluate_preconditions(request, etag) or answer
+
+    def moved(self, request, value):
+        """For an identifier no record has now but one had once (its history keeps it): a 301 to
+        the record it names now (its slug was changed since), else a 410 Gone problem linking to
+        its history (it was deleted). None for one that never was: the 404 stands."""
+        model = self.queryset.model
+        if not hasattr(model, "history") or not isinstance(value, str):
+            return None
+        versions = model.history.order_by("-history_id")
+        last = versions.filter(**{self.lookup_field: value}).values_list("id", flat=True).first()
+        if last is None:
+            return None
+        now = model._default_manager.filter(pk=last).values_list(self.lookup_field, flat=True).first()
+        if now is not None:
+            if str(now) == value:  # there, but not among what this list serves
+                return None
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(
+                request.build_absolute_uri(f"../{now}/" + (f"?{query}" if query else ""))
+            )
+        deleted = versions.filter(id=last, history_type="-").values_list("history_date", flat=True).first()
+        when = f" on {deleted:%Y-%m-%d}" if deleted else ""
+        raise Gone(
+            f"This {model._meta.verbose_name} was deleted{when}; its history stays.",
+            {"history": request.build_absolute_uri(f"{request.path}history/")},
+        )
 
     def record_keys(self):
         """The primary keys of the records this request selects, in order: what a read of the

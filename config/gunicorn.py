@@ -7,3 +7,10 @@ Options given on the command line after it (bind, workers) still apply."""
 # characters percent-encoded at 12 bytes each (tests/test_querying.py checks it from the schema).
 # nginx in front (deploy/nginx.conf.template) takes request lines as long.
 limit_request_line = 8190
+
+
+def post_fork(server, worker):
+    """A streamed answer tells the arbiter this worker is alive as it goes (api.heartbeat)."""
+    from api import heartbeat
+
+    heartbeat.listen(worker.notify)

@@ -4,6 +4,7 @@ One file for every environment: defaults are safe on a laptop, and production is
 same file with different environment variables (see the README's table).
 """
 
+import re
 from pathlib import Path
 
 from corsheaders.defaults import default_headers as cors_default_headers
@@ -187,6 +188,12 @@ if STATIC_ROOT is not None:
 # Where the source document and the hand-transcribed fixtures live.
 DATASET_DIR = Path(env_str("DATASET_DIR", str(BASE_DIR / "fixtures")))
 
+# The git commit the code was built from, for /api/v1/meta/ where the code runs without its
+# .git (a container image); unset, it is read from the checkout (api.build).
+BUILD_COMMIT = env_str("BUILD_COMMIT") or None
+if BUILD_COMMIT is not None and not re.fullmatch(r"[0-9a-f]{40}", BUILD_COMMIT):
+    raise ImproperlyConfigured("BUILD_COMMIT must be a full git commit id (40 lowercase hex digits).")
+
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 # Browsers may send the preconditions, and read every header the API documents.
@@ -208,6 +215,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [

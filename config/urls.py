@@ -7,7 +7,7 @@ from api.docs import SchemaView
 from api.health import healthz, readyz
 from api.routers import ApiRouter
 from events.urls import router as events_router
-from explore.views import SearchView, TimelineView
+from explore.views import DumpView, MetaView, SearchView, TimelineView
 from sources.urls import router as sources_router
 from treaties.urls import router as treaties_router
 
@@ -20,12 +20,21 @@ router = ApiRouter(
     events_router,
     treaties_router,
     sources_router,
-    also_listed={"timeline": "timeline", "search": "search", "schema": "schema", "token": "api-token"},
+    also_listed={
+        "timeline": "timeline",
+        "search": "search",
+        "meta": "meta",
+        "dump": "dump",
+        "schema": "schema",
+        "token": "api-token",
+    },
 )
 
 api_v1 = [
     path("timeline/", TimelineView.as_view(), name="timeline"),
     path("search/", SearchView.as_view(registry=router.registry), name="search"),
+    path("meta/", MetaView.as_view(registry=router.registry), name="meta"),
+    path("dump/", DumpView.as_view(registry=router.registry), name="dump"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include(router.urls)),

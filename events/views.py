@@ -1,5 +1,8 @@
+import json
+
 from django.db.models import Prefetch
 
+from api import geo, renderings
 from api.docs import document
 from api.viewsets import RecordViewSet, citations_prefetch
 from events import filters, serializers
@@ -42,6 +45,7 @@ def settled_by_prefetch(owner) -> Prefetch:
 
 @document("party", "parties", "Parties and places", "States and actors the source names as taking part.")
 class PartyViewSet(RecordViewSet):
+    linked_data_type = {"state": "Country", "person": "Person", "armed-force": "Organization"}
     queryset = Party.objects.select_related("part_of", "territory").prefetch_related(
         citations_prefetch(), statements_prefetch()
     )
@@ -62,6 +66,8 @@ class PartyViewSet(RecordViewSet):
     "`latitude` and `longitude` stay null: the textbook gives none.",
 )
 class PlaceViewSet(RecordViewSet):
+    linked_data_type = "Place"
+    geojson = True
     queryset = Place.objects.select_related("part_of").prefetch_related(
         citations_prefetch(), statements_prefetch()
     )
@@ -80,6 +86,7 @@ class PlaceViewSet(RecordViewSet):
     "and how they ended. The detail shows each request beside the counterproposal(s) answering it.",
 )
 class NegotiationViewSet(RecordViewSet):
+    linked_data_type = "Event"
     queryset = Negotiation.objects.select_related("initiated_by", "counterparty").prefetch_related(
         citations_prefetch(), figures_prefetch(), statements_prefetch()
     )
@@ -114,6 +121,7 @@ class NegotiationViewSet(RecordViewSet):
     "Japan's numbered requests of Russia, verbatim, each with the counterproposal(s) answering it.",
 )
 class ProposalViewSet(RecordViewSet):
+    linked_data_type = "CreativeWork"
     queryset = Proposal.objects.select_related("negotiation", "party").prefetch_related(
         citations_prefetch(),
         Prefetch("responses", queryset=Response.objects.select_related("counterproposal")),
@@ -136,6 +144,7 @@ class ProposalViewSet(RecordViewSet):
     "answers; `basis` says whether the source states the link or it is our reading of it.",
 )
 class CounterproposalViewSet(RecordViewSet):
+    linked_data_type = "CreativeWork"
     queryset = Counterproposal.objects.select_related("negotiation", "party").prefetch_related(
         citations_prefetch(),
         figures_prefetch(),
@@ -159,6 +168,7 @@ class CounterproposalViewSet(RecordViewSet):
     "where the source gives no date.",
 )
 class EventViewSet(RecordViewSet):
+    linked_data_type = "Event"
     queryset = Event.objects.select_related("negotiation").prefetch_related(
         Prefetch("party_links", queryset=EventParty.objects.select_related("party")),
         place_links_prefetch(Event),
@@ -185,6 +195,8 @@ class EventViewSet(RecordViewSet):
     "places them among the steps of the diplomacy, in the source's narrative order.",
 )
 class EngagementViewSet(RecordViewSet):
+    linked_data_type = "Event"
+    geojson = True
     queryset = Engagement.objects.select_related("victor").prefetch_related(
         place_links_prefetch(Engagement),
         Prefetch("belligerent_links", queryset=Belligerent.objects.select_related("party", "side")),
@@ -198,6 +210,18 @@ class EngagementViewSet(RecordViewSet):
     ordering_fields = ["number", "name", "slug", "date", "sequence"]
     ordering = ["number"]
 
+    def geometries(self, records):
+        """Each engagement's places' points (api.geo), read from the places' stored renderings:
+        two queries for all of these records."""
+        slugs = {link["place"]["slug"] for record in records for link in record["places"]}
+        keys = Place.objects.filter(slug__in=slugs).values_list("pk", flat=True)
+        places = [json.loads(text) for text in renderings.read(Place, keys, "listed")]
+        points = {place["slug"]: geo.point(place) for place in places}
+        return [
+            geo.geometry([points.get(link["place"]["slug"]) for link in record["places"]])
+            for record in records
+        ]
+
 
 @document(
     "figure",
@@ -207,6 +231,7 @@ class EngagementViewSet(RecordViewSet):
     "concerns, the record it is about, and its citation.",
 )
 class FigureViewSet(RecordViewSet):
+    linked_data_type = "Claim"
     queryset = Figure.objects.select_related("party", "subject_type").prefetch_related(
         "subject", citations_prefetch()
     )
@@ -228,6 +253,7 @@ class FigureViewSet(RecordViewSet):
     "the same thing differ (`disputed`) and which is chosen (`chosen`).",
 )
 class StatementViewSet(RecordViewSet):
+    linked_data_type = "Claim"
     queryset = Statement.objects.select_related("party", "source", "subject_type").prefetch_related(
         "subject", citations_prefetch()
     )
@@ -248,6 +274,7 @@ class StatementViewSet(RecordViewSet):
     "`?judges=engagement:occupation-of-mukden` finds the claims about a record.",
 )
 class ClaimViewSet(RecordViewSet):
+    linked_data_type = "Claim"
     queryset = Claim.objects.prefetch_related(
         "parties",
         place_links_prefetch(Claim),

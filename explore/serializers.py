@@ -75,3 +75,65 @@ class SearchHitSerializer(RecordSummarySerializer):
 
     class Meta:
         ref_name = "SearchHit"
+
+
+class ReleaseSerializer(serializers.Serializer):
+    """A named release of the data (`manage.py release NAME`)."""
+
+    name = serializers.SlugField(help_text="The release's name: what `?as_of=` takes.")
+    id = serializers.CharField(help_text="The data release it names (see `release.id`).")
+    data_changed_at = serializers.DateTimeField(help_text="When the data it names had last changed.")
+    cut_at = serializers.DateTimeField(help_text="When it was cut.")
+
+    class Meta:
+        ref_name = "Release"
+
+
+class CurrentReleaseSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        help_text=(
+            "The data release: when the data last changed, in UTC to the microsecond "
+            "(YYYYMMDDTHHMMSSffffffZ). It changes whenever any record, citation or source does, and "
+            "only then: cite it with the data you used."
+        )
+    )
+    name = serializers.SlugField(
+        allow_null=True, help_text="The name of the release cut of this very data; null when none was."
+    )
+    data_changed_at = serializers.DateTimeField(
+        help_text="When the data last changed (the answers' Last-Modified)."
+    )
+
+    class Meta:
+        ref_name = "CurrentRelease"
+
+
+class LicenceSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    url = serializers.URLField()
+    scope = serializers.CharField(help_text="What the licence covers, and what it does not.")
+
+    class Meta:
+        ref_name = "Licence"
+
+
+class MetaSerializer(serializers.Serializer):
+    """What the data is and where it comes from: its release, its size, the code serving it."""
+
+    title = serializers.CharField()
+    release = CurrentReleaseSerializer()
+    releases = ReleaseSerializer(many=True, help_text="Every named release, the latest first.")
+    counts = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="How many records each list holds, by its name in the API root.",
+    )
+    api_version = serializers.CharField(help_text="The version of the API in its URLs (`/api/v1/`).")
+    schema_version = serializers.CharField(help_text="The OpenAPI document's `info.version`.")
+    commit = serializers.CharField(
+        allow_null=True, help_text="The git commit of the code serving this; null where it is not known."
+    )
+    licence = LicenceSerializer()
+    dump = serializers.URLField(help_text="The whole dataset in one download.")
+
+    class Meta:
+        ref_name = "Meta"

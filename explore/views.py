@@ -1,17 +1,21 @@
-"""The two views that read across every app: the timeline and search. They know the kinds of
-record from the registry (api.registry) and the router, not from the apps' modules."""
+"""The views that read across every app: the timeline, search, the data's description and
+its dump. They know the kinds of record from the registry (api.registry) and the router, not
+from the apps' modules."""
 
 from django import forms
+from django.conf import settings
 from django.db import connection, connections
 from django.db.models import Count, F, Window
 from django.forms.utils import ErrorDict, ErrorList
+from django.urls import reverse
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
-from api import replicas, statements
+from api import build, replicas, statements, streaming
 from api.backends import SEARCH_MAX_LENGTH
 from api.calendars import format_julian
 from api.dates import Calendar, Precision, format_partial_date
@@ -21,9 +25,10 @@ from api.pagination import EXACT_COUNT_UP_TO, NumberedPagination
 from api.query import CheckedQueryMixin, view_parameters
 from api.readings import Basis
 from api.registry import dated_models
-from explore import search
+from api.renderers import JSONRenderer, NDJSONRenderer
+from explore import dump, search
 from explore.filters import ORDERING_PARAMETERS, TIMELINE_ORDERS, RecordSearchFilter, TimelineFilter
-from explore.serializers import SearchHitSerializer, TimelineEntrySerializer
+from explore.serializers import MetaSerializer, SearchHitSerializer, TimelineEntrySerializer
 
 PRECISION_ORDER = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
 
@@ -375,3 +380,122 @@ class SearchView(ExploreView):
         for _prefix, viewset, _basename in self.registry:
             if viewset.lookup_field == "slug" and viewset.search_fields:
                 yield viewset
+
+
+API_VERSION = "v1"
+LICENCE = {
+    "name": settings.SPECTACULAR_SETTINGS["LICENSE"]["name"],
+    "url": settings.SPECTACULAR_SETTINGS["LICENSE"]["url"],
+    "scope": (
+        "The dataset's own work: its structure, readings and wording. Not the source text (a source's "
+        "`text`, a citation's `quote`), whose rights stay with its publisher, as the source's `rights` says."
+    ),
+}
+
+
+class ReleasedView(CheckedQueryMixin, GenericAPIView):
+    """A view of the data as a whole: no filters, no pages."""
+
+    permission_classes = [AllowAny]
+    filter_backends = []
+    pagination_class = None
+    # The router's registry (prefix, viewset, basename), given by config.urls.
+    registry = ()
+
+
+# (database, generation, release) -> counts of the lists: a million rows are not counted each read.
+_counts: dict[tuple, dict] = {}
+
+
+class MetaView(ReleasedView):
+    """The data's release, size and licence, and the code serving it."""
+
+    serializer_class = MetaSerializer
+
+    @extend_schema(
+        summary="Describe the data: its release, counts, versions and licence",
+        description=(
+            "The data release to cite (an id that changes whenever any record changes, and the name "
+            "of the release cut of it, if one was), when the data last changed, every named release, "
+            "how many records each list holds, the API's and the schema's versions, the git commit of "
+            "the code serving it, and the licence."
+        ),
+        tags=["Explore"],
+    )
+    def get(self, request, format=None):
+        release = streaming.release(request)
+        return Response(
+            MetaSerializer(
+                {
+                    "title": settings.SPECTACULAR_SETTINGS["TITLE"],
+                    "release": release,
+                    "releases": release["releases"],
+                    "counts": self.counts(release),
+                    "api_version": API_VERSION,
+                    "schema_version": settings.SPECTACULAR_SETTINGS["VERSION"],
+                    "commit": build.commit(),
+                    "licence": LICENCE,
+                    "dump": request.build_absolute_uri(reverse("dump")),
+                }
+            ).data
+        )
+
+    def counts(self, release: dict) -> dict:
+        """How many records each list holds, counted once a version of the data in this process."""
+        key = (replicas.reading(), release["generation"], release["id"])
+        if key not in _counts:
+            counts = {
+                prefix: viewset.queryset.model._default_manager.count()
+                for prefix, viewset, _ in self.registry
+            }
+            _counts.clear()
+            _counts[key] = counts
+        return _counts[key]
+
+
+class DumpView(ReleasedView):
+    """The whole dataset, streamed (explore.dump)."""
+
+    renderer_classes = [JSONRenderer, NDJSONRenderer]
+
+    @extend_schema(
+        summary="Download the whole dataset",
+        description=(
+            "Every record of every list, as its detail shows it (its citations and statements inside), "
+            "and the sources with their text, in one streamed answer: as JSON (the default: one object, "
+            "the release and licence, then `records`, each list's records by its name in the API root) "
+            "or as NDJSON (`?format=ndjson` or `Accept: application/x-ndjson`: a first line with the "
+            'release and licence, then one `{"kind", "record"}` line for each record). It is '
+            "gzip-compressed for a client that accepts it, and names its release (`X-Data-Release`, "
+            "the ETag, the file name): an If-None-Match with the ETag is a 304 until the data changes. "
+            "Lists come in the API root's order, each list's records in the order they were made. On "
+            "PostgreSQL the dump is one moment of the data, writes during it left out."
+        ),
+        tags=["Explore"],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/x-ndjson"): OpenApiTypes.STR,
+        },
+    )
+    def get(self, request, format=None):
+        fmt = request.accepted_renderer.format
+        release = streaming.release(request)
+        head = {
+            "title": settings.SPECTACULAR_SETTINGS["TITLE"],
+            "release": {
+                "id": release["id"],
+                "name": release["name"],
+                "data_changed_at": release["data_changed_at"].isoformat(),
+            },
+            "api_version": API_VERSION,
+            "licence": LICENCE,
+        }
+        parts = dump.json_parts if fmt == "json" else dump.ndjson_parts
+        return streaming.streamed(
+            request,
+            f"dump-{fmt}",
+            lambda: parts(head, self.registry, request),
+            f"{request.accepted_renderer.media_type}; charset=utf-8",
+            filename=f"japan-russia-1903-1905-{release['name'] or release['id']}.{fmt}",
+            current=release,
+        )

@@ -22,6 +22,7 @@ from sources.serializers import CitationDetailSerializer, SourceDetailSerializer
     "who holds its rights). Editors add sources of either kind here.",
 )
 class SourceViewSet(RecordViewSet):
+    linked_data_type = "CreativeWork"
     queryset = Source.objects.annotate(length=Length("text"))
     serializer_class = SourceSerializer
     detail_serializer_class = SourceDetailSerializer
@@ -47,6 +48,7 @@ class SourceViewSet(RecordViewSet):
     "pins the fact, a quote of at most 25 words, which is not checked against any text.",
 )
 class CitationViewSet(RecordViewSet):
+    linked_data_type = "Quotation"
     queryset = (
         Citation.objects.select_related("source", "content_type")
         .defer("source__text")

@@ -25,7 +25,7 @@ RECORD_LISTS = [
     "sources",
     "citations",
 ]
-RESOURCES = [*RECORD_LISTS, "timeline", "search", "schema", "token"]
+RESOURCES = [*RECORD_LISTS, "timeline", "search", "meta", "dump", "schema", "token"]
 
 
 def get(client, url, **params):

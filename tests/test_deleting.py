@@ -128,7 +128,7 @@ def test_a_record_a_claim_judges_is_not_deleted_until_the_claim_lets_go_of_it(ed
             == HTTPStatus.OK
         )
     assert editor.delete(url).status_code == HTTPStatus.NO_CONTENT
-    assert client.get(url).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(url).status_code == HTTPStatus.GONE
 
 
 def test_a_claim_goes_with_its_judgements_and_comes_back_with_them(editor, client):
@@ -191,7 +191,7 @@ def test_a_record_nothing_refers_to_is_deleted_and_comes_back_whole(editor, clie
     before = client.get(url).json()
     assert before["citations"]
     assert editor.delete(url).status_code == HTTPStatus.NO_CONTENT
-    assert client.get(url).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(url).status_code == HTTPStatus.GONE
     history = client.get(f"{url}history/").json()["results"]
     assert history[0]["change"] == "deleted"
     restored = editor.post(f"{url}restorations/", {"version": history[0]["version"]}, format="json")

@@ -44,7 +44,7 @@ def test_unsupported_method_is_a_405_problem_with_allow(client):
 
 
 def test_unacceptable_format_is_a_406_problem(client):
-    assert_problem(client.get("/api/v1/parties/", HTTP_ACCEPT="text/csv"), 406)
+    assert_problem(client.get("/api/v1/parties/", HTTP_ACCEPT="application/xml"), 406)
 
 
 def test_a_server_error_is_a_500_problem_without_a_traceback(monkeypatch):

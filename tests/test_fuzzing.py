@@ -327,7 +327,7 @@ class DeletesAndRestores(RuleBasedStateMachine):
         for uuid in self.gone_with[record]:
             del self.citations[uuid]
             gone = self.call("GET", "/api/v1/citations/{uuid}/", uuid=uuid)
-            assert gone.status_code == HTTPStatus.NOT_FOUND
+            assert gone.status_code == HTTPStatus.GONE
         self.outcomes["deleted"] += 1
 
     @precondition(lambda self: self.citations)
@@ -384,7 +384,7 @@ class DeletesAndRestores(RuleBasedStateMachine):
             for field, slugs in missing.items():
                 for gone in slugs:
                     assert any(repr(gone) in message for message in errors[field])
-            assert self.call("GET", path, slug=slug).status_code == HTTPStatus.NOT_FOUND
+            assert self.call("GET", path, slug=slug).status_code == HTTPStatus.GONE
             self.outcomes["restore refused"] += 1
             return
         assert response.status_code == HTTPStatus.OK, response.text
@@ -417,7 +417,7 @@ def test_deleting_and_restoring_related_records_keeps_the_rules(editor):
         DeletesAndRestores,
         settings=settings(
             max_examples=20,
-            stateful_step_count=25,
+            stateful_step_count=40,
             deadline=None,
             derandomize=True,
             database=None,

@@ -184,7 +184,7 @@ def test_a_deleted_record_comes_back_with_its_citations_and_then_its_figures(adm
     assert editor.delete("/api/v1/events/no-reply/").status_code == HTTPStatus.CONFLICT
     assert editor.delete(figure_url).status_code == HTTPStatus.NO_CONTENT
     assert editor.delete("/api/v1/events/no-reply/").status_code == HTTPStatus.NO_CONTENT
-    assert client.get("/api/v1/events/no-reply/").status_code == HTTPStatus.NOT_FOUND
+    assert client.get("/api/v1/events/no-reply/").status_code == HTTPStatus.GONE
 
     # The figure's subject is gone: restoring it is refused as any write linking to it would be.
     figure_version = versions(client, figure_url)[1]["version"]

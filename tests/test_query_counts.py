@@ -287,3 +287,34 @@ def test_search_queries_are_fixed(client):
         ["SELECT", "kind,", "id,"],
         ["SELECT", "COUNT(*)", "FROM"],
     ]
+
+
+def test_meta_queries_are_fixed(client):
+    from config.urls import router
+    from explore import views
+
+    views._counts.clear()  # counted by another test of this version of the data
+    # The named releases; and, once a version of the data in a process, a COUNT(*) of each list.
+    first, _ = count_queries(client, "/api/v1/meta/")
+    again, body = count_queries(client, "/api/v1/meta/")
+    assert len(body["counts"]) == len(router.registry)
+    assert (first, again) == (1 + len(router.registry), 1)
+
+
+def test_dump_queries_are_two_a_chunk(client, monkeypatch):
+    from api import streaming
+    from config.urls import router
+
+    renderings.store_all()
+    monkeypatch.setattr(streaming, "CHUNK", 10_000)  # each list in one chunk
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/dump/?format=ndjson")
+        lines = b"".join(response.streaming_content).splitlines()
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert [sql for sql in statements if not sql.startswith("SELECT")] == []
+    # The data version and the named releases; then for each list its chunk's keys and their
+    # stored renderings (none for a list with no record).
+    empty = sum(1 for _, viewset, _ in router.registry if not viewset.queryset.model.objects.exists())
+    assert len(statements) == 2 + 2 * len(router.registry) - empty
+    records = sum(viewset.queryset.model.objects.count() for _, viewset, _ in router.registry)
+    assert len(lines) == 1 + records

@@ -14,7 +14,7 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from api.docs import SCHEMA
-from api.schema_hooks import ERRORS, load_examples
+from api.schema_hooks import ERRORS, abridged, load_examples
 
 pytestmark = pytest.mark.django_db
 
@@ -79,10 +79,17 @@ def test_every_operation_is_described():
             assert method == "delete", where
 
 
+# What differs between two loads of the same data (history times, ids; the data's release, which
+# is when it was loaded) and between two commits of the code.
+UNSTABLE = ("recorded_at", "version", "data_changed_at", "commit")
+
+
 def stable(value):
-    """A response without what differs between two loads of the same data (history times, ids)."""
+    """A response without what differs between two loads of the same data or two commits."""
     if isinstance(value, dict):
-        return {k: "…" if k in ("recorded_at", "version") else stable(v) for k, v in value.items()}
+        if "data_changed_at" in value and "id" in value:  # a release: its id is its time
+            value = value | {"id": "…"}
+        return {k: "…" if k in UNSTABLE else stable(v) for k, v in value.items()}
     if isinstance(value, list):
         return [stable(v) for v in value]
     return value
@@ -103,7 +110,11 @@ def test_examples_are_what_the_api_answers_today():
             assert hits
             assert all(list(hit) == list(example["value"]["results"][0]) for hit in hits)
             continue
-        assert stable(response.json()) == stable(example["value"]), operation_id
+        if response.streaming:  # the dump: its head and each list's first record
+            answer = abridged(json.loads(b"".join(response.streaming_content)))
+        else:
+            answer = response.json()
+        assert stable(answer) == stable(example["value"]), operation_id
 
 
 @pytest.mark.parametrize(

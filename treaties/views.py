@@ -44,6 +44,7 @@ def term_related():
     "term in full.",
 )
 class TreatyViewSet(RecordViewSet):
+    linked_data_type = "Legislation"
     queryset = Treaty.objects.select_related("signed_at", "arranged_by").prefetch_related(
         "parties", citations_prefetch(), Prefetch("statements", queryset=Statement.objects.for_display())
     )
@@ -72,6 +73,7 @@ class TreatyViewSet(RecordViewSet):
     "summarises (`articles`), as our reading, since the source names none.",
 )
 class TreatyTermViewSet(RecordViewSet):
+    linked_data_type = "Legislation"
     queryset = TreatyTerm.objects.select_related("treaty").prefetch_related(*term_related())
     serializer_class = serializers.TreatyTermSerializer
     filterset_class = filters.TreatyTermFilter
@@ -91,6 +93,7 @@ class TreatyTermViewSet(RecordViewSet):
     "summarise the article; `?term=` lists the articles of a term.",
 )
 class TreatyArticleViewSet(RecordViewSet):
+    linked_data_type = "Legislation"
     queryset = TreatyArticle.objects.select_related("treaty").prefetch_related(
         Prefetch("party_roles", queryset=ArticleParty.objects.select_related("party")),
         Prefetch("place_links", queryset=ArticlePlace.objects.select_related("place")),

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
-from api.schema_hooks import EXAMPLES_FILE
+from api.schema_hooks import EXAMPLES_FILE, abridged
 
 # Host the recorded URLs show: the one `make run` serves on.
 EXAMPLE_HOST = "127.0.0.1:8000"
@@ -35,7 +35,11 @@ class Command(BaseCommand):
             if response.status_code != 200:
                 raise SystemExit(f"GET {concrete} answered {response.status_code}")
             shown = concrete + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
-            examples[operation["operationId"]] = {"path": shown, "value": response.json()}
+            if response.streaming:
+                value = abridged(json.loads(b"".join(response.streaming_content)))
+            else:
+                value = response.json()
+            examples[operation["operationId"]] = {"path": shown, "value": value}
         EXAMPLES_FILE.write_text(json.dumps(examples, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         self.stdout.write(f"Recorded {len(examples)} examples in {EXAMPLES_FILE}")
 
