@@ -102,6 +102,9 @@ def stream(parts, alias: str, compress: bool):
         if snapshot:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # The snapshot is taken by the first query: now, not when the first record is
+                # read (the head of the answer may have gone out before).
+                cursor.execute("SELECT 1")
         pending, size = [], 0
         for part in parts():
             data = part.encode()

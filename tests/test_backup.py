@@ -145,7 +145,7 @@ def answers(base, token=None) -> dict:
     pending = [
         url.removeprefix(f"http://{HOST}") + "?page_size=100"
         for name, url in root.items()
-        if name not in ("schema", "token", "search")
+        if name not in ("schema", "token", "search", "meta", "dump")  # lists alone
     ]
     pending += ["/api/v1/places/kuril-islands/history/", "/api/v1/search/?q=Port%20Arthur"]
     while pending:
