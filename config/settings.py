@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
+    # Before rest_framework, so that the browsable API carries the service's name (its template).
+    "reader",
     "rest_framework",
     "rest_framework.authtoken",
     "simple_history",
@@ -104,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reader.context_processors.service",
             ],
         },
     },
@@ -244,8 +247,11 @@ REST_FRAMEWORK = {
 
 _API_VERSION = "1.0.0"
 
+# What the service is called on its pages, in the browsable API, the admin and the docs.
+SERVICE_NAME = "Japan–Russia 1903–1905"
+
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Japan–Russia 1903–1905 API",
+    "TITLE": f"{SERVICE_NAME} API",
     "DESCRIPTION": (
         "A cited dataset on the Japan–Russia negotiations of 1903–1904, the war of 1904–1905 "
         "and the Portsmouth Treaty. Every record and every figure carries citations: the exact "

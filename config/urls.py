@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
@@ -11,9 +12,13 @@ from explore.views import DumpView, MetaView, SearchView, TimelineView
 from sources.urls import router as sources_router
 from treaties.urls import router as treaties_router
 
+# The admin carries the service's name; its "View site" goes to the reader at `/`.
+admin.site.site_header = admin.site.site_title = f"{settings.SERVICE_NAME}: editing"
+admin.site.site_url = "/"
+
 handler400 = "api.errors.bad_request"
 handler403 = "api.errors.permission_denied"
-handler404 = "api.errors.not_found"
+handler404 = "reader.views.not_found"
 handler500 = "api.errors.server_error"
 
 router = ApiRouter(
@@ -47,4 +52,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
+    path("", include("reader.urls")),
 ]

@@ -270,15 +270,20 @@ class TimelineEntries:
                 rows, _counted = self.view.records(model, self.narrative, stop)
             # Within a kind the database has ordered them: their place is the last tie-break.
             for rank, row in enumerate(rows[:stop]):
-                *_shown, sequence, chosen, chosen_precision = row
-                told = (sequence is None, sequence or 0, kind, rank)
-                if self.narrative or chosen is None:
-                    key = (1, *told)
-                else:
-                    key = (0, chosen, PRECISION_ORDER[chosen_precision], *told)
-                entries.append((key, kind, *row))
+                entries.append((entry_key(kind, rank, row, self.narrative), kind, *row))
         entries.sort()
         return entries[start:stop]
+
+
+def entry_key(kind: str, rank: int, row: tuple, narrative: bool) -> tuple:
+    """Where a row of the timeline's columns (TIMELINE_COLUMNS), the `rank`th of its kind in
+    its kind's order, goes among every kind's: by chosen date and its precision (the undated
+    after), then as told; in narrative order, as told."""
+    *_shown, sequence, chosen, chosen_precision = row
+    told = (sequence is None, sequence or 0, kind, rank)
+    if narrative or chosen is None:
+        return (1, *told)
+    return (0, chosen, PRECISION_ORDER[chosen_precision], *told)
 
 
 class SearchView(ExploreView):
