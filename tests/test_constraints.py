@@ -141,6 +141,7 @@ def test_a_places_unknowns_are_null_not_empty(field):
     integrity_error(lambda: Place.objects.bulk_create([Place(slug="nowhere", name="Nowhere", **{field: ""})]))
 
 
+@pytest.mark.migrations
 def test_the_migration_makes_an_empty_kind_or_modern_name_null_in_records_and_versions(transactional_db):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor

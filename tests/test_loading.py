@@ -114,6 +114,7 @@ def test_a_database_loaded_before_the_claims_were_narrowed_reloads_onto_the_same
     assert [row.record.slug for row in claim.judges.all()] == ["occupation-of-mukden"]
 
 
+@pytest.mark.migrations
 def test_a_database_loaded_when_the_terms_were_articles_reloads_onto_the_same_rows(transactional_db):
     # Going back before the rename (treaties.0004) gives the database as the loader left it
     # when the source's terms were stored as the treaty's articles: slugs
@@ -148,6 +149,7 @@ def test_a_database_loaded_when_the_terms_were_articles_reloads_onto_the_same_ro
     assert all(citation.uuid == citation.stable_uuid() for citation in Citation.objects.all())
 
 
+@pytest.mark.migrations
 def test_dates_recorded_before_they_had_a_basis_are_labelled_unreviewed_readings(transactional_db):
     from events.models import Event
 

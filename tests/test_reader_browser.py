@@ -1,14 +1,15 @@
 """The reader's pages in headless Chromium: the highlights are the citations' offsets, choosing a
 span shows what cites it (with JavaScript, and without it), the pages hold to the service's
 Content Security Policy and to what makes a page usable by everyone (landmarks, headings,
-labels, keyboard, contrast). A screenshot of each page is written to test-output/screenshots/
-for review."""
+labels, keyboard, contrast). A screenshot of each page is written to
+test-output/screenshots/<database>/ for review."""
 
 import itertools
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from sources.models import Citation, Source
 from tests.browser import foreign_requests, local_page
@@ -54,8 +55,11 @@ AUDIT = """() => {
 
 
 def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    """A full-page screenshot, in a folder for the database under the test (CI runs the suite on
+    SQLite and on PostgreSQL at once, in one checkout)."""
+    folder = SCREENSHOTS / connection.vendor
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / f"{name}.png", full_page=True)
 
 
 def listed_records(page) -> set[str]:

@@ -262,6 +262,7 @@ def test_a_record_deleted_with_its_citations_comes_back_with_its_sequence(editor
     assert sequence(Claim.objects.get(slug="mukden-was-decisive")) == 2403
 
 
+@pytest.mark.migrations
 def test_the_migration_sets_the_sequence_of_the_records_a_database_holds(transactional_db):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
