@@ -253,5 +253,15 @@ def database_url() -> str | None:
     """The PostgreSQL database the scale part fills (BENCH_SCALE_DATABASE_URL; it is emptied
     of generated records and refilled): None when none is given or it cannot be reached."""
     url = os.environ.get("BENCH_SCALE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_scale")
-    probe = subprocess.run(["psql", url, "-qAtc", "SELECT 1"], capture_output=True, text=True, check=False)
-    return url if probe.returncode == 0 else None
+
+    def probe():
+        return subprocess.run(["psql", url, "-qAtc", "SELECT 1"], capture_output=True, text=True, check=False)
+
+    answer = probe()
+    if answer.returncode != 0 and "does not exist" in answer.stderr:
+        # A server without the database (a new machine): make it, as the server's default.
+        server, _, name = url.partition("?")[0].rpartition("/")
+        create = f'CREATE DATABASE "{name}"'
+        subprocess.run(["psql", f"{server}/postgres", "-qAtc", create], capture_output=True, check=False)
+        answer = probe()
+    return url if answer.returncode == 0 else None
