@@ -80,7 +80,8 @@ def cited_records(citations) -> dict:
     found = {}
     for type_id, pks in wanted.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
-        for record in model._default_manager.filter(pk__in=pks):
+        # With what their names are made of (a treaty article's is its treaty's and its own).
+        for record in model._default_manager.filter(pk__in=pks).select_related():
             found[(type_id, record.pk)] = record
     return found
 
@@ -215,16 +216,13 @@ def timeline(request):
 
 def kind_index(request, kind):
     model = kind_of(kind)
-    page = Paginator(real(model).only("slug", *_named(model)), PAGE_SIZE).get_page(request.GET.get("page"))
+    records = real(model).select_related().order_by(*model._meta.ordering, "pk")
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "reader/kind.html",
         {"title": str(model._meta.verbose_name_plural).capitalize(), "kind": kind, "page": page},
     )
-
-
-def _named(model) -> list[str]:
-    return ["name"] if any(field.name == "name" for field in model._meta.concrete_fields) else []
 
 
 def record(request, kind, slug):

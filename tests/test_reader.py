@@ -223,3 +223,22 @@ def test_the_browsable_api_and_the_admin_carry_the_service_name_and_link_home(cl
     admin = admin_client.get("/admin/").content.decode()
     assert "Japan–Russia 1903–1905: editing" in admin
     assert '<a href="/">View site</a>' in admin
+
+
+def test_the_pages_read_a_fixed_number_of_queries(client, django_assert_num_queries):
+    kinds_cited = len({c.content_type_id for c in Citation.objects.filter(source__slug=TEXTBOOK)})
+    pages = {
+        # The source, its citations, and the cited records: one query per kind of them.
+        f"{READER}?at=100": 2 + kinds_cited,
+        # Each dated kind's rows in the timeline's order, and their stored renderings.
+        "/timeline/": 2 * len(dated_models()),
+        # The record's key, and its stored rendering.
+        "/records/engagement/battles-of-liaoyang-and-shahe/": 2,
+        # The count, and the page's records with what their names are made of (a treaty
+        # article's is its treaty's and its own), joined.
+        "/records/treaty-article/": 2,
+    }
+    for url, queries in pages.items():
+        page(client, url)  # content types cached, as after a first request
+        with django_assert_num_queries(queries):
+            page(client, url)
