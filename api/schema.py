@@ -101,7 +101,8 @@ class AutoSchema(openapi.AutoSchema):
         response = super()._get_response_for_code(serializer, status_code, media_types, direction)
         # The other forms of a record or list are made from its JSON, not shaped like it.
         content = response.get("content", {})
-        for media_type, schema in OTHER_FORMS.items():
+        # A view may say how its own forms differ (`other_forms`: media type -> schema).
+        for media_type, schema in (OTHER_FORMS | getattr(self.view, "other_forms", {})).items():
             if media_type in content:
                 content[media_type] = {"schema": schema}
         return response

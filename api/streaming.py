@@ -12,6 +12,7 @@ default) it is not: a read transaction there would hold every writer out until t
 """
 
 import contextlib
+import hashlib
 import zlib
 
 from django.db import connections, transaction
@@ -60,7 +61,9 @@ def streamed(request, what: str, parts, content_type: str, filename=None, curren
     already."""
     current = current or release(request)
     compress = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-    etag = f'"{what}-{current["id"]}-{current["generation"]}-{renderings.code()[:12]}"'
+    # The query string names the selection (its filters, search, page): an answer of its own.
+    query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:12]
+    etag = f'"{what}-{query}-{current["id"]}-{current["generation"]}-{renderings.code()[:12]}"'
     user = getattr(request, "user", None)
     headers = {
         "ETag": gzip_etag(etag) if compress else etag,

@@ -2,6 +2,8 @@
 its dump. They know the kinds of record from the registry (api.registry) and the router, not
 from the apps' modules."""
 
+import json
+
 from django import forms
 from django.conf import settings
 from django.db import connection, connections
@@ -15,7 +17,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from api import build, replicas, statements, streaming
+from api import build, replicas, statements, streaming, tables
 from api.backends import SEARCH_MAX_LENGTH
 from api.calendars import format_julian
 from api.dates import Calendar, Precision, format_partial_date
@@ -25,7 +27,8 @@ from api.pagination import EXACT_COUNT_UP_TO, NumberedPagination
 from api.query import CheckedQueryMixin, view_parameters
 from api.readings import Basis
 from api.registry import dated_models
-from api.renderers import JSONRenderer, NDJSONRenderer
+from api.renderers import CSVRenderer, JSONRenderer, NDJSONRenderer
+from api.viewsets import CSV_CONTENT_TYPE
 from explore import dump, search
 from explore.filters import ORDERING_PARAMETERS, TIMELINE_ORDERS, RecordSearchFilter, TimelineFilter
 from explore.serializers import MetaSerializer, SearchHitSerializer, TimelineEntrySerializer
@@ -42,6 +45,33 @@ class ExploreView(CheckedQueryMixin, GenericAPIView):
     # Its FilterSet is applied to each kind of record in turn; no list filters apply.
     filter_backends = []
     filterset_class = None
+
+    # As CSV, the page alone (see `answer`), flattened as every list's CSV is (api.tables).
+    other_forms = {
+        "text/csv": {
+            "type": "string",
+            "description": (
+                "The page its parameters name (the first by default), as CSV (RFC 4180, UTF-8, a "
+                "header row), a Link header to the next and previous: a row an entry, a column a field "
+                "of the JSON page. Null is an empty cell, a nested value its JSON text."
+            ),
+        }
+    }
+
+    def get_renderers(self):
+        return [*super().get_renderers(), CSVRenderer()]
+
+    def answer(self, rows: list[dict]):
+        """The page of `rows`: as JSON in the paginator's envelope, or as CSV (api.tables), the
+        page alone, whose neighbours the Link header names: every kind's records are merged a
+        page at a time, so there is no whole selection to stream."""
+        if self.request.accepted_renderer.format != CSVRenderer.format:
+            return self.get_paginated_response(rows)
+        columns = list(self.get_serializer().fields)
+        texts = [json.dumps(row, ensure_ascii=False) for row in rows]
+        links = {"next": self.paginator.get_next_link(), "prev": self.paginator.get_previous_link()}
+        parts = lambda: tables.lines(columns, [texts])  # noqa: E731
+        return streaming.streamed(self.request, f"{self.csv_name}-csv", parts, CSV_CONTENT_TYPE, links=links)
 
     def filterset_kwargs(self) -> dict:
         return {}
@@ -86,6 +116,7 @@ class TimelineView(ExploreView):
 
     serializer_class = TimelineEntrySerializer
     filterset_class = TimelineFilter
+    csv_name = "timeline"
 
     @extend_schema(
         summary="List the dated kinds' records in date or narrative order",
@@ -158,7 +189,7 @@ class TimelineView(ExploreView):
     def get(self, request, format=None):
         narrative = (self.parameter("order") or TIMELINE_ORDERS[0]) == "narrative"
         page = self.paginate_queryset(TimelineEntries(self, narrative, self.window(request).stop))
-        return self.get_paginated_response(
+        return self.answer(
             [
                 {
                     **summary(request, dated_models()[kind], slug, name),
@@ -291,6 +322,7 @@ class SearchView(ExploreView):
 
     serializer_class = SearchHitSerializer
     filterset_class = RecordSearchFilter
+    csv_name = "search"
     # The router's registry (prefix, viewset, basename), given by config.urls.
     registry = ()
 
@@ -329,11 +361,11 @@ class SearchView(ExploreView):
                 search.Kind(number, viewset.queryset.model, tuple(viewset.search_fields))
                 for number, viewset in enumerate(self.searched())
             ]
-            return self.get_paginated_response(
+            return self.answer(
                 self.paginate_queryset(search.RankedHits(kinds, query, request, alias, self.window(request)))
             )
         page = self.paginate_queryset(self.fallback(query))
-        return self.get_paginated_response(
+        return self.answer(
             [
                 search.hit(record, request, fields, query, rank, search.excerpt(text, query))
                 for _order, rank, record, fields, text in page

@@ -130,3 +130,31 @@ def test_csv_is_compressed_and_conditional(client):
     again = client.get("/api/v1/places/?format=csv", HTTP_IF_NONE_MATCH=plain["ETag"])
     assert again.status_code == HTTPStatus.NOT_MODIFIED
     assert plain["ETag"] != client.get("/api/v1/parties/?format=csv")["ETag"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/timeline/?page_size=5&page=2", "/api/v1/search/?q=Korea&page_size=5"]
+)
+def test_the_timeline_and_search_answer_a_page_as_csv(client, url):
+    """Merged from every kind a page at a time, they answer the page asked for, with its links."""
+    page = client.get(url).json()
+    response = client.get(f"{url}&format=csv")
+    rows = table(response)
+    assert [row["url"] for row in rows] == [entry["url"] for entry in page["results"]]
+    assert [row["type"] for row in rows] == [entry["type"] for entry in page["results"]]
+    assert f"<{page['next']}" in response["Link"].replace("&format=csv", "").replace("format=csv&", "")
+    assert client.get(url, HTTP_ACCEPT="text/csv")["Content-Type"].startswith("text/csv")
+
+
+def test_a_streamed_answer_is_tagged_for_its_query(client):
+    korea = client.get("/api/v1/search/?q=Korea&format=csv")
+    again = client.get("/api/v1/search/?q=Korea&format=csv", HTTP_IF_NONE_MATCH=korea["ETag"])
+    assert again.status_code == HTTPStatus.NOT_MODIFIED
+    # Another query is another answer: the first one's ETag does not stand for it.
+    other = client.get("/api/v1/search/?q=Mukden&format=csv", HTTP_IF_NONE_MATCH=korea["ETag"])
+    assert other.status_code == HTTPStatus.OK
+    assert other["ETag"] != korea["ETag"]
+    assert (
+        client.get("/api/v1/places/?kind=city&format=csv")["ETag"]
+        != client.get("/api/v1/places/?format=csv")["ETag"]
+    )
