@@ -38,12 +38,11 @@ def feature(record: dict, where: dict | None) -> dict:
 
 
 def collection_parts(chunks, geometries):
-    """A FeatureCollection's text: `chunks` (lists of records' JSON texts) with the geometries
+    """A FeatureCollection's text: `chunks` (lists of records' JSON, parsed) with the geometries
     `geometries(records)` gives each chunk's records."""
     yield '{"type":"FeatureCollection","features":['
     first = True
-    for texts in chunks:
-        records = [json.loads(text) for text in texts]
+    for records in chunks:
         for record, where in zip(records, geometries(records), strict=True):
             yield ("" if first else ",") + json.dumps(feature(record, where), ensure_ascii=False)
             first = False

@@ -52,6 +52,10 @@ class NumberedPagination(pagination.PageNumberPagination):
         """The query parameters that choose the page."""
         return {self.page_query_param, self.page_size_query_param}
 
+    def links(self) -> dict:
+        """The page's neighbours, for a Link header (None where there is none)."""
+        return {"next": self.get_next_link(), "prev": self.get_previous_link()}
+
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:

@@ -15,6 +15,8 @@ import csv
 import io
 import json
 
+CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
+
 
 def link_key(value) -> str | None:
     """The key of a link to a record (its slug, or a citation's id); None for anything else."""
@@ -40,15 +42,14 @@ def cell(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def lines(columns: list[str], records):
+def lines(columns: list[str], chunks):
     """CSV text (RFC 4180: CRLF line ends, quoted where needed): the header, then a row for
-    each record of `records` (iterables of JSON texts), a piece for each of them."""
+    each record of `chunks` (lists of records' JSON, parsed), a piece for each chunk."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)
-    for texts in records:
-        for text in texts:
-            record = json.loads(text)
+    for records in chunks:
+        for record in records:
             writer.writerow([cell(record[column]) for column in columns])
         yield out.getvalue()
         out.seek(0)

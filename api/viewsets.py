@@ -23,7 +23,6 @@ from api.renderers import CSVRenderer, GeoJSONRenderer, JSONLDRenderer
 from api.writes import check_write
 from sources.models import Citation
 
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
 # Stands for a detail URL's slug in the statement compiled for every such URL; no slug is it.
 LOOKUP_PLACEHOLDER = "\x00slug\x00"
 
@@ -82,7 +81,8 @@ class ReadOnlyRecordViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
             columns = list(self.get_serializer().fields)
             chunks, links = self.selection(request)
             parts = lambda: tables.lines(columns, chunks())  # noqa: E731
-            return streaming.streamed(request, f"{self.basename}-csv", parts, CSV_CONTENT_TYPE, links=links)
+            what = f"{self.basename}-csv"
+            return streaming.streamed(request, what, parts, tables.CONTENT_TYPE, links=links)
         if shown == GeoJSONRenderer.format:
             chunks, links = self.selection(request)
             parts = lambda: geo.collection_parts(chunks(), self.geometries)  # noqa: E731
@@ -93,13 +93,14 @@ class ReadOnlyRecordViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
         return renderings.answer(request, renderings.envelope(self.get_paginated_response([]), items))
 
     def selection(self, request):
-        """For a list in another form than JSON (CSV, GeoJSON): a maker of its listed texts, links
-        absolute, in chunks read as they go, and the page's `next` and `previous` links. It is the
-        whole selection (its filters, search and ordering), unless the request names a page."""
+        """For a list in another form than JSON (CSV, GeoJSON): a maker of its records as listed
+        (parsed, links absolute), in chunks read as they go, and the page's `next` and `previous`
+        links. It is the whole selection (its filters, search and ordering), unless the request
+        names a page."""
         model = self.queryset.model
         if set(request.query_params) & self.paginator.parameters():
             page = self.paginate_queryset(self.record_keys())
-            links = {"next": self.paginator.get_next_link(), "prev": self.paginator.get_previous_link()}
+            links = self.paginator.links()
             keys = iter(page)
         else:
             links, keys = {}, self.filtered_keys().iterator()
@@ -107,7 +108,7 @@ class ReadOnlyRecordViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
         def chunks():
             for chunk in streaming.chunks(keys):
                 texts = renderings.read(model, chunk, "listed")
-                yield [renderings.with_origin(request, text) for text in texts]
+                yield [json.loads(renderings.with_origin(request, text)) for text in texts]
 
         return chunks, links
 

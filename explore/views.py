@@ -2,8 +2,6 @@
 its dump. They know the kinds of record from the registry (api.registry) and the router, not
 from the apps' modules."""
 
-import json
-
 from django import forms
 from django.conf import settings
 from django.db import connection, connections
@@ -28,7 +26,6 @@ from api.query import CheckedQueryMixin, view_parameters
 from api.readings import Basis
 from api.registry import dated_models
 from api.renderers import CSVRenderer, JSONRenderer, NDJSONRenderer
-from api.viewsets import CSV_CONTENT_TYPE
 from explore import dump, search
 from explore.filters import ORDERING_PARAMETERS, TIMELINE_ORDERS, RecordSearchFilter, TimelineFilter
 from explore.serializers import MetaSerializer, SearchHitSerializer, TimelineEntrySerializer
@@ -68,10 +65,10 @@ class ExploreView(CheckedQueryMixin, GenericAPIView):
         if self.request.accepted_renderer.format != CSVRenderer.format:
             return self.get_paginated_response(rows)
         columns = list(self.get_serializer().fields)
-        texts = [json.dumps(row, ensure_ascii=False) for row in rows]
-        links = {"next": self.paginator.get_next_link(), "prev": self.paginator.get_previous_link()}
-        parts = lambda: tables.lines(columns, [texts])  # noqa: E731
-        return streaming.streamed(self.request, f"{self.csv_name}-csv", parts, CSV_CONTENT_TYPE, links=links)
+        parts = lambda: tables.lines(columns, [rows])  # noqa: E731
+        links = self.paginator.links()
+        what = f"{self.csv_name}-csv"
+        return streaming.streamed(self.request, what, parts, tables.CONTENT_TYPE, links=links)
 
     def filterset_kwargs(self) -> dict:
         return {}
