@@ -251,7 +251,8 @@ def table(report) -> str:
 
 def database_url() -> str | None:
     """The PostgreSQL database the scale part fills (BENCH_SCALE_DATABASE_URL; it is emptied
-    of generated records and refilled): None when none is given or it cannot be reached."""
+    of generated records and refilled, and made when the server lacks it): None when the server
+    cannot be reached."""
     url = os.environ.get("BENCH_SCALE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_scale")
 
     def probe():

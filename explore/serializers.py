@@ -80,7 +80,7 @@ class SearchHitSerializer(RecordSummarySerializer):
 class ReleaseSerializer(serializers.Serializer):
     """A named release of the data (`manage.py release NAME`)."""
 
-    name = serializers.SlugField(help_text="The release's name: what `?as_of=` takes.")
+    name = serializers.SlugField(help_text="The release's name, to cite beside its id.")
     id = serializers.CharField(help_text="The data release it names (see `release.id`).")
     data_changed_at = serializers.DateTimeField(help_text="When the data it names had last changed.")
     cut_at = serializers.DateTimeField(help_text="When it was cut.")

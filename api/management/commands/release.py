@@ -8,8 +8,8 @@ from api.models import Release
 
 class Command(BaseCommand):
     help = (
-        "Cut a named release of the data as it is now: /api/v1/meta/ names it while the data "
-        "stays unchanged, and ?as_of=NAME reads the data as it was when it was cut."
+        "Cut a named release of the data as it is now: /api/v1/meta/ and the dump name it while "
+        "the data stays unchanged."
     )
 
     def add_arguments(self, parser):
