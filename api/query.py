@@ -7,6 +7,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.settings import api_settings
 
+from api import as_of
+
 # The longest value any query parameter may have; the schema states it on each (api.schema).
 QUERY_VALUE_MAX_LENGTH = 200
 
@@ -40,11 +42,12 @@ def check_query_parameters(request, known: dict[str, bool]) -> None:
 
 
 def view_parameters(view, filterset_class=None) -> dict[str, bool]:
-    """What a view's action understands, each with whether it may be repeated: `format`; and
+    """What a view's action understands, each with whether it may be repeated: `format` and
+    `as_of` (api.as_of, which has read it before the view); and
     for an action that lists (CheckedQueryMixin.listing_actions) its paginator's parameters,
     and the filters (of `filterset_class`, or of its filter backend), search and ordering
     that its filter backends apply."""
-    known = {api_settings.URL_FORMAT_OVERRIDE: False}
+    known = {api_settings.URL_FORMAT_OVERRIDE: False, as_of.PARAMETER: False}
     action = getattr(view, "action", None)
     if action is not None and action not in getattr(view, "listing_actions", ("list",)):
         return known

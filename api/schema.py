@@ -190,7 +190,7 @@ class DjangoFilterExtension(django_filters.DjangoFilterExtension):
             if hasattr(filter_field, "schema_pattern"):
                 schema["pattern"] = filter_field.schema_pattern()
             if schema.get("type") == "string" and "enum" not in schema:
-                schema.setdefault("maxLength", QUERY_VALUE_MAX_LENGTH)
+                schema.setdefault("maxLength", filter_field.extra.get("max_length") or QUERY_VALUE_MAX_LENGTH)
                 if "pattern" not in schema:
                     schema["minLength"] = 1
         return parameters

@@ -9,6 +9,8 @@ import json
 from http import HTTPStatus
 from pathlib import Path
 
+from api import as_of
+
 EXAMPLES_FILE = Path(__file__).resolve().parent / "examples.json"
 
 PROBLEM_SCHEMA = {
@@ -194,3 +196,33 @@ def written_record_example(paths, path, method, examples):
         detail = path.removesuffix("restorations/") if path.endswith("/restorations/") else detail
     operation = paths.get(detail, {}).get("get")
     return examples.get(operation["operationId"]) if operation else None
+
+
+AS_OF_PARAMETER = {
+    "in": "query",
+    "name": "as_of",
+    "required": False,
+    "description": (
+        "Read the data as it was: a release's name (`GET /api/v1/meta/` lists them), a release "
+        "id (`20261201T120000123456Z`) or a date-time with its UTC offset "
+        "(`2026-12-01T12:00:00Z`; an offset's `+` may be sent as it is). Records deleted before "
+        "it answer 410, those made after it 404; the links to other pages keep it, the records' "
+        "own `url`s are today's. A moment to come, one before the data's first version, or a "
+        "write with as_of is a 400."
+    ),
+    "schema": {"type": "string", "maxLength": as_of.MAX_LENGTH, "pattern": as_of.PATTERN},
+}
+
+
+def add_as_of_parameter(result, generator, request, public):
+    """`as_of` on every read of the data (api.as_of): every GET but the root's, which lists the
+    lists."""
+    for path, path_item in result.get("paths", {}).items():
+        operation = path_item.get("get")
+        if operation is None or path == "/api/v1/":
+            continue
+        parameters = operation.setdefault("parameters", [])
+        if not any(parameter.get("name") == "as_of" for parameter in parameters):
+            parameters.append(AS_OF_PARAMETER)
+            parameters.sort(key=lambda parameter: parameter.get("name", ""))
+    return result

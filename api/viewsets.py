@@ -13,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from api import geo, linked_data, renderings, statements, streaming, tables
+from api import as_of, geo, linked_data, renderings, statements, streaming, tables
 from api.conditional import evaluate_preconditions
 from api.deletion import dependents_of
 from api.errors import Gone
@@ -182,9 +182,15 @@ class ReadOnlyRecordViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
         return self.filter_queryset(self.get_queryset()).prefetch_related(None).values_list("pk", flat=True)
 
     def unfiltering_parameters(self) -> set[str]:
-        """The query parameters that leave the records selected as they are: format and pages."""
+        """The query parameters that leave the records selected as they are: format, as_of (which
+        chose the database) and pages."""
         paginator = self.paginator
-        return {api_settings.URL_FORMAT_OVERRIDE, paginator.page_query_param, paginator.page_size_query_param}
+        return {
+            api_settings.URL_FORMAT_OVERRIDE,
+            as_of.PARAMETER,
+            paginator.page_query_param,
+            paginator.page_size_query_param,
+        }
 
     def record_key(self, value):
         """The primary key of the record this detail URL names (a 404 when there is none)."""

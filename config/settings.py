@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "api.middleware.ContentSecurityPolicyMiddleware",
     # Before anything that could read a body.
     "api.middleware.BodyLimitMiddleware",
+    # Before anything that reads the data or its version: `?as_of=` reads a snapshot of it.
+    "api.as_of.AsOfMiddleware",
     # ETags, 304s, Cache-Control, Last-Modified and gzip for every API answer.
     "api.http_caching.HttpCachingMiddleware",
     # Outside AppendSlashMiddleware, so a missing trailing slash is still redirected first.
@@ -129,8 +131,13 @@ for _number, _replica in enumerate(env_databases("DATABASE_REPLICA_URLS"), start
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica_{_number}"] = _replica
 DATABASE_REPLICA_LAG_SECONDS = env_int("DATABASE_REPLICA_LAG_SECONDS", 10, minimum=1)
-if len(DATABASES) > 1:
-    DATABASE_ROUTERS = ["api.replicas.ReplicaRouter"]
+# `?as_of=` reads a snapshot of the data as it was (api.as_of): a file each under AS_OF_DIR on
+# SQLite (a schema each on PostgreSQL), at most AS_OF_SNAPSHOTS kept.
+AS_OF_DIR = env_str("AS_OF_DIR", str(BASE_DIR / "var" / "as_of"))
+AS_OF_SNAPSHOTS = env_int("AS_OF_SNAPSHOTS", 16, minimum=1)
+DATABASE_ROUTERS = ["api.as_of.SnapshotRouter"] + (
+    ["api.replicas.ReplicaRouter"] if len(DATABASES) > 1 else []
+)
 
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
@@ -291,6 +298,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema_hooks.add_problem_responses_and_examples",
+        "api.schema_hooks.add_as_of_parameter",
     ],
     "TAGS": [
         {"name": "Explore", "description": "The API root, the timeline and search across every record."},

@@ -155,7 +155,15 @@ class EngagementFilter(django_filters.FilterSet):
         ]
 
 
+def as_long_as(model, name: str, help_text: str) -> django_filters.CharFilter:
+    """An exact filter on a text field, no longer than the field: a longer value could match
+    nothing, and is a 400 (the schema says so, which keeps every URL within a request line)."""
+    return django_filters.CharFilter(max_length=model._meta.get_field(name).max_length, help_text=help_text)
+
+
 class FigureFilter(django_filters.FilterSet):
+    measure = as_long_as(Figure, "measure", "Only figures of this measure (exactly), e.g. casualties.")
+    unit = as_long_as(Figure, "unit", "Only figures in this unit (exactly), e.g. persons.")
     party = SlugChoiceFilter(Party, help_text="Slug of the party the number concerns.")
     subject_type = RecordTypeFilter(
         kinds=figure_subject_models,

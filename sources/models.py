@@ -526,6 +526,19 @@ def renumber(content_type_id: int, object_id: int, using: str = "default") -> No
         data_version.updated(model, [object_id], using)
 
 
+def first_citation_starts(citations, content_type) -> Subquery:
+    """Where the first of its `citations` starts, for each record of `content_type` (an
+    update's value: `sequence`), with whichever Citation model `citations` is of."""
+    first = (
+        citations.filter(content_type=content_type, object_id=OuterRef("pk"))
+        .order_by()
+        .values("object_id")
+        .annotate(first=Min("start"))
+        .values("first")
+    )
+    return Subquery(first)
+
+
 def set_sequences(apps, schema_editor, app_label: str) -> None:
     """For a data migration: set the sequence of every cited record of `app_label` from its
     citations, one statement per kind, with the models as that migration knows them."""
@@ -538,14 +551,7 @@ def set_sequences(apps, schema_editor, app_label: str) -> None:
         content_type = content_types.filter(app_label=app_label, model=model._meta.model_name).first()
         if content_type is None:
             continue  # a database with no record of this kind yet, so no citation of one
-        first = (
-            citations.filter(content_type=content_type, object_id=OuterRef("pk"))
-            .order_by()
-            .values("object_id")
-            .annotate(first=Min("start"))
-            .values("first")
-        )
-        model.objects.using(using).update(sequence=Subquery(first))
+        model.objects.using(using).update(sequence=first_citation_starts(citations, content_type))
 
 
 def forget_citations(app_label: str, model_name: str):
