@@ -19,7 +19,7 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField, F, Q
 from django.db.models.expressions import OrderBy, RawSQL
 from rest_framework import pagination
@@ -134,9 +134,13 @@ class PageNumberPagination(NumberedPagination):
 
     def cursor_page(self, queryset, cursor, skipped: int):
         key, backwards = cursor
-        rows = rows_of(queryset)
-        terms = ordering_terms(rows)
-        position = rows.filter(pk=key).values_list(*[term.path for term in terms]).first()
+        if isinstance(queryset, statements.Keys):  # a list read without filters
+            keyset = Keyset.of(queryset)
+            rows, terms, position = None, keyset.terms, keyset.position(queryset, key)
+        else:
+            rows, keyset = queryset, None
+            terms = ordering_terms(rows)
+            position = rows.filter(pk=key).values_list(*[term.path for term in terms]).first()
         if position is None:
             raise NotFound(
                 f"{self.cursor_query_param}: no record of this list is at this cursor (it may have been "
@@ -144,7 +148,10 @@ class PageNumberPagination(NumberedPagination):
             )
         if backwards:
             terms = [term.reversed() for term in terms]
-        page = following(rows, terms, position, skipped, self.page_size + 1)
+        if keyset is not None:
+            page = keyset.following(queryset, terms, position, skipped, self.page_size + 1, backwards)
+        else:
+            page = following(rows, terms, position, skipped, self.page_size + 1)
         more = len(page) > self.page_size
         page = page[: self.page_size]
         if backwards:
@@ -154,7 +161,7 @@ class PageNumberPagination(NumberedPagination):
         # The cursor's own record lies on the side it was taken from.
         self.has_next, self.has_previous = (True, more) if backwards else (more, True)
         self.next_by_cursor = self.previous_by_cursor = True
-        if rows._fields == ("pk",):  # a list's keys (api.viewsets)
+        if rows is None or rows._fields == ("pk",):  # a list's keys (api.viewsets)
             return page
         found = rows.in_bulk(page)
         return [found[key] for key in page if key in found]
@@ -268,13 +275,18 @@ def count(rows) -> tuple[int, bool]:
         return bounded, False
     if connection.vendor != "postgresql":
         return rows.count(), False
-    return max(estimate(rows_of(rows)), bounded), True
+    return max(estimate(rows), bounded), True
 
 
-def estimate(queryset) -> int:
-    """The planner's estimate of how many rows `queryset` selects (EXPLAIN: no row is read)."""
-    sql, params = queryset.order_by().query.sql_with_params()
-    with connection.cursor() as cursor:
+def estimate(rows) -> int:
+    """The planner's estimate of how many rows `rows` selects (EXPLAIN: no row is read)."""
+    if isinstance(rows, statements.Keys):
+        compiler, sql, params = statements.compiled((rows.key, "count"), lambda: rows.build().order_by())
+        database = compiler.connection
+    else:
+        sql, params = rows.order_by().query.sql_with_params()
+        database = connections[rows.db]
+    with database.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         (plan,) = cursor.fetchone()
     if isinstance(plan, str):
@@ -380,6 +392,63 @@ def following(rows, terms: list[Term], position: tuple, skipped: int, limit: int
     if len(page) < limit and first.nullable and not first.nulls_first:
         page += list(keys.filter(**{f"{first.path}__isnull": True})[: limit - len(page)])
     return page
+
+
+class Keyset:
+    """A list read without filters (statements.Keys), paged by cursor: its order (the same for
+    every such read) and the statements that find a cursor's position and the page after it,
+    each compiled once under the list's key, with stand-ins for the position's values."""
+
+    _of = {}
+    # Stand-ins for a record's key and a position's values: none is a value of any column.
+    KEY = -(2**62)
+    VALUES = tuple(f"\x00position {index}\x00" for index in range(16))
+
+    @classmethod
+    def of(cls, keys: statements.Keys) -> "Keyset":
+        keyset = cls._of.get(keys.key)
+        if keyset is None:
+            keyset = cls._of[keys.key] = cls(keys.build())
+        return keyset
+
+    def __init__(self, rows):
+        self.model, self.terms = rows.model, ordering_terms(rows)
+
+    def position(self, keys: statements.Keys, key: int) -> tuple | None:
+        """The values of the list's order for the record `key` (None if it is not in the list)."""
+        paths = [term.path for term in self.terms]
+        found = statements.rows(
+            (keys.key, "position"),
+            lambda: keys.build().filter(pk=self.KEY).values_list(*paths),
+            {self.KEY: key},
+        )
+        return found[0] if found else None
+
+    def following(self, keys, terms: list[Term], position: tuple, skipped: int, limit: int, backwards: bool):
+        """following(), its usual statements compiled once."""
+        marks = self.VALUES[: len(terms)]
+        if skipped or len(terms) > len(marks) or row_comparison(self.model, terms, position) is None:
+            return following(keys.build(), terms, position, skipped, limit)
+
+        def ordered():
+            return keys.build().order_by(*[term.expression() for term in terms]).values_list("pk", flat=True)
+
+        page = statements.rows(
+            (keys.key, "following", backwards),
+            lambda: ordered().filter(row_comparison(self.model, terms, marks)),
+            dict(zip(marks, position, strict=True)),
+            limit=limit,
+        )
+        page = [row[0] for row in page]
+        first = terms[0]
+        if len(page) < limit and first.nullable and not first.nulls_first:
+            nulls = statements.rows(
+                (keys.key, "nulls", backwards),
+                lambda: ordered().filter(**{f"{first.path}__isnull": True}),
+                limit=limit - len(page),
+            )
+            page += [row[0] for row in nulls]
+        return page
 
 
 def row_comparison(model, terms: list[Term], position: tuple) -> RawSQL | None:

@@ -183,14 +183,8 @@ class ReadOnlyRecordViewSet(CheckedQueryMixin, viewsets.ReadOnlyModelViewSet):
 
     def unfiltering_parameters(self) -> set[str]:
         """The query parameters that leave the records selected as they are: format, as_of (which
-        chose the database) and pages."""
-        paginator = self.paginator
-        return {
-            api_settings.URL_FORMAT_OVERRIDE,
-            as_of.PARAMETER,
-            paginator.page_query_param,
-            paginator.page_size_query_param,
-        }
+        chose the database) and pages (their numbers, their size, a cursor)."""
+        return {api_settings.URL_FORMAT_OVERRIDE, as_of.PARAMETER, *self.paginator.parameters()}
 
     def record_key(self, value):
         """The primary key of the record this detail URL names (a 404 when there is none)."""
