@@ -13,18 +13,23 @@ versions once per state of the data and kept:
 - what is derived (a record's sequence, a chosen date, other names) is derived afresh from
   those rows, as the signals keep it (sources.models, events.choosing), and every record is
   rendered (api.renderings) into the snapshot's own read model;
-- its data version is the moment's: Last-Modified, the ETags and X-Data-Release name it (a
-  release's own id where one was cut of that state).
+- its data version is the state's: Last-Modified, the ETags and X-Data-Release name it (a
+  release's own id where one was cut of that state, else when its last version was written).
 
 A snapshot is a database of its own beside the primary: on SQLite a file under AS_OF_DIR, on
 PostgreSQL a schema in the same database (its connections' search_path is that schema alone,
 so that a snapshot gone missing fails loudly instead of reading today's tables). It holds the
 tables of the watched apps, the read model, the data version, the content types and the
-editors (without their passwords); SnapshotRouter sends every other model (sessions, tokens,
-the releases) to the primary. It is named by the state it holds (when the data last changed
+editors (without their passwords, for the joins of a history's names); SnapshotRouter sends
+every other model (the editors too: who is signed in, sessions, tokens, the releases) to the
+primary. It is named by the state it holds (when the data last changed
 before the moment, and the schema's migrations), so any moment in one state shares it, and at
-most AS_OF_SNAPSHOTS are kept. A moment after the data's last change is today's data, read
-as any read is. A write with `as_of` is refused: it changes today's data, not the past.
+most AS_OF_SNAPSHOTS are kept; a client may have AS_OF_BUILDS_PER_MINUTE made a minute. A
+moment after the last version is today's data, read as any read is. A write with `as_of` is
+refused: it changes today's data, not the past.
+
+Versions are stamped when they are saved, not when their transaction commits: a moment inside
+a long write shows the part of it saved by then.
 
 Records that were written without a version (`synthesize`'s, which writes below the models)
 have no past, and are in no snapshot.
@@ -43,14 +48,24 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    transaction,
+)
 from django.db.migrations.recorder import MigrationRecorder
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from simple_history.models import HistoricalChanges
 
 from api import data_version, replicas
+from api.clients import client_address
 from api.errors import problem_response
+from api.middleware import database_unavailable
 
 PARAMETER = "as_of"
 PREFIX = "as_of_"
@@ -74,13 +89,28 @@ class AsOfError(Exception):
     """An `as_of` that names no moment the data can be read at: a 400 with this detail."""
 
 
+# Held for the joins of a history's editor names, but read on the primary: who is signed in
+# is today's question (a snapshot's editors have no passwords).
+READ_ON_THE_PRIMARY = {"auth.user"}
+
+
 def kept(model) -> bool:
     """Whether a snapshot holds `model`'s table."""
     return model._meta.app_label in data_version.WATCHED_APPS or model._meta.label_lower in KEPT_LABELS
 
 
+def read_there(model) -> bool:
+    """Whether a read of a snapshot reads `model` there."""
+    return kept(model) and model._meta.label_lower not in READ_ON_THE_PRIMARY
+
+
 def is_snapshot(alias: str) -> bool:
     return alias.startswith(PREFIX)
+
+
+def is_work(name: str) -> bool:
+    """Whether a snapshot's alias, file or schema is one being made."""
+    return name.startswith(f"{PREFIX}build_")
 
 
 class SnapshotRouter:
@@ -91,7 +121,7 @@ class SnapshotRouter:
     def db_for_read(self, model, **hints):
         alias = replicas.reading()
         if is_snapshot(alias):
-            return alias if kept(model) else DEFAULT_DB_ALIAS
+            return alias if read_there(model) else DEFAULT_DB_ALIAS
         return None
 
     db_for_write = db_for_read
@@ -126,6 +156,10 @@ def moment(value: str) -> tuple[datetime.datetime, object]:
         raise AsOfError(
             "Give the date-time's UTC offset (2026-12-01T12:00:00Z, or +09:00): a moment, not a wall clock."
         )
+    try:
+        at.astimezone(datetime.UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00: before any year a database keeps
+        raise AsOfError("as_of is before the data's first version: there was no data then.") from None
     if at > timezone.now():
         raise AsOfError("as_of is a moment to come: the data can only be read as it was.")
     return at, None
@@ -204,11 +238,21 @@ _lock = threading.Lock()
 # not change), and each registered alias.
 _states = OrderedDict()
 STATES_KEPT = 1024
+# The snapshots' schemas on PostgreSQL, as LIKE finds them.
+_SCHEMAS = PREFIX.replace("_", r"\_") + "%"
 
 
-def snapshot(at: datetime.datetime, release=None) -> str | None:
-    """The alias of the snapshot of the data at `at` (made if there is none), or None when the
-    data has not changed since: today's data is the answer."""
+class TooManyBuilds(Exception):
+    """A client asked for more snapshots to be made than AS_OF_BUILDS_PER_MINUTE allows."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+
+
+def snapshot(at: datetime.datetime, release=None, client: str = "") -> str | None:
+    """The alias of the snapshot of the data at `at` (made if there is none, counted against
+    `client`'s allowance), or None when the data has not changed since: today's data is the
+    answer."""
     from api.models import Release
 
     state = _states.get(at)
@@ -231,6 +275,14 @@ def snapshot(at: datetime.datetime, release=None) -> str | None:
             while len(_states) > STATES_KEPT:
                 _states.popitem(last=False)
     alias, began, release = state
+    if _present(alias):
+        return alias
+    # Making one costs seconds: a client may have only so many made a minute.
+    from api.throttling import counter
+
+    made, seconds_left = counter().hit(f"as_of:builds:{client}", 60)
+    if made > settings.AS_OF_BUILDS_PER_MINUTE:
+        raise TooManyBuilds(seconds_left)
     with _lock:
         if not _present(alias):
             Builder.of(alias).build(at, began, release)
@@ -271,12 +323,23 @@ def _unregister(alias: str) -> None:
         connections.__dict__["settings"] = {k: v for k, v in connections.settings.items() if k != alias}
 
 
-def forget() -> None:
-    """Unregister every snapshot in this process (the tests' fixtures do, between databases)."""
+def forget(discard: bool = False) -> None:
+    """Unregister every snapshot in this process; with `discard`, delete every snapshot too (a
+    database whose history was put back from a backup: the tests' fixtures do)."""
     with _lock:
         _states.clear()
         for alias in [alias for alias in connections.settings if is_snapshot(alias)]:
             _unregister(alias)
+        if not discard:
+            return
+        if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+            for path in _directory().glob(f"{PREFIX}*.sqlite3"):
+                path.unlink(missing_ok=True)
+            return
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [_SCHEMAS])
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP SCHEMA {connections[DEFAULT_DB_ALIAS].ops.quote_name(name)} CASCADE")
 
 
 class Builder:
@@ -403,9 +466,9 @@ class Builder:
                 fields = {field.name for field in model._meta.concrete_fields}
                 for pk in model._base_manager.using(using).values_list("pk", flat=True):
                     if "chosen_date" in fields:
-                        refresh_chosen_date(content_type.pk, pk, using)
+                        refresh_chosen_date(content_type.pk, pk, using, quietly=True)
                     if "other_names" in fields:
-                        refresh_other_names(content_type.pk, pk, using)
+                        refresh_other_names(content_type.pk, pk, using, quietly=True)
             renderings.store_all(using)
             generation = release.generation if release is not None else 0
             changed_at = release.data_changed_at if release is not None else began
@@ -416,12 +479,17 @@ class SQLiteBuilder(Builder):
     def path(self, alias=None) -> Path:
         return _directory() / f"{alias or self.alias}.sqlite3"
 
+    # Deferred: an IMMEDIATE transaction would take the write lock of the attached primary
+    # too, holding every writer out while the snapshot is made.
+    OPTIONS = {"transaction_mode": "DEFERRED"}
+
     def building_settings(self) -> dict:
         _directory().mkdir(parents=True, exist_ok=True)
-        return {"NAME": str(self.path(self.work))}
+        return {"NAME": str(self.path(self.work)), "OPTIONS": self.OPTIONS}
 
     def serving_settings(self) -> dict:
-        return {"NAME": str(self.path())}
+        # Read-only: a snapshot gone missing is an error, not a new empty database.
+        return {"NAME": f"file:{self.path()}?mode=ro", "OPTIONS": self.OPTIONS}
 
     def create(self, cursor, table, src, dst):
         cursor.execute(
@@ -454,7 +522,8 @@ class SQLiteBuilder(Builder):
             raise
 
     def evict(self) -> None:
-        found = sorted(_directory().glob(f"{PREFIX}*.sqlite3"), key=lambda path: path.stat().st_mtime)
+        made = [path for path in _directory().glob(f"{PREFIX}*.sqlite3") if not is_work(path.stem)]
+        found = sorted(made, key=lambda path: path.stat().st_mtime)
         for path in found[: max(0, len(found) - settings.AS_OF_SNAPSHOTS)]:
             _unregister(path.stem)
             path.unlink(missing_ok=True)
@@ -469,7 +538,8 @@ class PostgresBuilder(Builder):
 
     def create(self, cursor, table, src, dst):
         quote = connections[self.work].ops.quote_name
-        # Not its constraints: the rows are the versions', written when the rules then held.
+        # Not its checks: the rows are the versions', written when the rules then held (its
+        # unique indexes come with INCLUDING INDEXES, and a state of the data kept them).
         cursor.execute(
             f"CREATE TABLE {dst}.{quote(table)} (LIKE {src}.{quote(table)} "
             "INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING IDENTITY INCLUDING INDEXES)"
@@ -495,13 +565,23 @@ class PostgresBuilder(Builder):
     def evict(self) -> None:
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute(
-                "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s ORDER BY nspname",
-                [PREFIX.replace("_", r"\_") + "%"],
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s ORDER BY nspname", [_SCHEMAS]
             )
-            found = [name for (name,) in cursor.fetchall() if name != self.alias]
-            for name in found[: max(0, len(found) - settings.AS_OF_SNAPSHOTS + 1)]:
-                _unregister(name)
-                cursor.execute(f"DROP SCHEMA {connections[DEFAULT_DB_ALIAS].ops.quote_name(name)} CASCADE")
+            found = [name for (name,) in cursor.fetchall() if name != self.alias and not is_work(name)]
+        for name in found[: max(0, len(found) - settings.AS_OF_SNAPSHOTS + 1)]:
+            _unregister(name)
+            try:
+                # Not waiting on a reader of it (a download streaming from it): left for later.
+                with (
+                    transaction.atomic(using=DEFAULT_DB_ALIAS),
+                    connections[DEFAULT_DB_ALIAS].cursor() as cursor,
+                ):
+                    cursor.execute("SET LOCAL lock_timeout = '1s'")
+                    cursor.execute(
+                        f"DROP SCHEMA {connections[DEFAULT_DB_ALIAS].ops.quote_name(name)} CASCADE"
+                    )
+            except DatabaseError:
+                continue
 
 
 # Requests
@@ -532,19 +612,29 @@ class AsOfMiddleware:
             detail = f"Give as_of in at most {MAX_LENGTH} letters, digits and _ . : + -."
             return problem_response(request, 400, detail, errors={PARAMETER: [detail]})
         try:
+            resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)  # no read: its 404, with no snapshot made for it
+        try:
             at, release = moment(value)
-            alias = snapshot(at, release)
+            alias = snapshot(at, release, client_address(request.META))
+            version = data_version.current(alias) if alias is not None else None
         except AsOfError as error:
             return problem_response(request, 400, str(error), errors={PARAMETER: [str(error)]})
+        except TooManyBuilds as busy:
+            detail = (
+                f"as_of: at most {settings.AS_OF_BUILDS_PER_MINUTE} states of the data not read lately "
+                f"a minute; retry in {busy.retry_after} s, or read a release."
+            )
+            return problem_response(request, 429, detail, headers={"Retry-After": str(busy.retry_after)})
+        except (OperationalError, InterfaceError):
+            return database_unavailable(request)
         if alias is None:
-            return self.get_response(request)
-        if release is not None:
-            version = (release.generation, release.data_changed_at)
-        elif RELEASE_ID.match(value):
-            # The id of a release of that state, as /api/v1/meta/ gave it then: its own name.
-            version = (0, at)
-        else:
-            version = data_version.current(alias)
+            if release is None:
+                return self.get_response(request)
+            # Today's data is the release's (what changed since is no record: an editor, a
+            # release cut): named as the release.
+            version, alias = (release.generation, release.data_changed_at), replicas.reading()
         with replicas.reading_from(alias):
             request.META[data_version.ENVIRON_KEY] = version
             return self.get_response(request)

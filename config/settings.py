@@ -135,6 +135,9 @@ DATABASE_REPLICA_LAG_SECONDS = env_int("DATABASE_REPLICA_LAG_SECONDS", 10, minim
 # SQLite (a schema each on PostgreSQL), at most AS_OF_SNAPSHOTS kept.
 AS_OF_DIR = env_str("AS_OF_DIR", str(BASE_DIR / "var" / "as_of"))
 AS_OF_SNAPSHOTS = env_int("AS_OF_SNAPSHOTS", 16, minimum=1)
+# How many snapshots one client may have made a minute (each costs seconds); reads of those
+# made already are not counted.
+AS_OF_BUILDS_PER_MINUTE = env_int("AS_OF_BUILDS_PER_MINUTE", 10, minimum=1)
 DATABASE_ROUTERS = ["api.as_of.SnapshotRouter"] + (
     ["api.replicas.ReplicaRouter"] if len(DATABASES) > 1 else []
 )

@@ -179,9 +179,10 @@ def first_dated_statement(record):
     )
 
 
-def refresh_chosen_date(content_type_id: int, object_id: int, using: str = "default") -> None:
+def refresh_chosen_date(content_type_id: int, object_id: int, using: str = "default", quietly=False) -> None:
     """Set the chosen date of the record a statement is (or was) about, if it is a dated record
-    and it changed: below its save, as CitedRecord's sequence is (sources.models.renumber)."""
+    and it changed: below its save, as CitedRecord's sequence is (sources.models.renumber).
+    `quietly`, the data version and the read model are not told (a snapshot: api.as_of)."""
     from api import data_version
 
     model = ContentType.objects.db_manager(using).get_for_id(content_type_id).model_class()
@@ -196,12 +197,14 @@ def refresh_chosen_date(content_type_id: int, object_id: int, using: str = "defa
     model._base_manager.using(using).filter(pk=object_id).update(
         chosen_date=chosen, chosen_date_precision=precision
     )
-    data_version.updated(model, [object_id], using)
+    if not quietly:
+        data_version.updated(model, [object_id], using)
 
 
-def refresh_other_names(content_type_id: int, object_id: int, using: str = "default") -> None:
+def refresh_other_names(content_type_id: int, object_id: int, using: str = "default", quietly=False) -> None:
     """Set the other names of the record a statement is (or was) about, if it keeps them (a
-    place, a party) and they changed: its name statements' texts, one a line, in order."""
+    place, a party) and they changed: its name statements' texts, one a line, in order
+    (`quietly` as refresh_chosen_date's)."""
     from api import data_version
 
     model = ContentType.objects.db_manager(using).get_for_id(content_type_id).model_class()
@@ -215,7 +218,7 @@ def refresh_other_names(content_type_id: int, object_id: int, using: str = "defa
     )
     names = "\n".join(dict.fromkeys(texts))
     rows = model._base_manager.using(using).filter(pk=object_id)
-    if rows.exclude(other_names=names).update(other_names=names):
+    if rows.exclude(other_names=names).update(other_names=names) and not quietly:
         data_version.updated(model, [object_id], using)
 
 

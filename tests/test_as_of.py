@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from api import as_of, data_version
-from api.models import Release
+from api.models import Release, Rendering
+from api.throttling import counter
 from events.models import Event, Party, Place
 from tests import factories
 
@@ -52,7 +53,10 @@ def snapshots(live_db, settings, tmp_path, django_db_blocker):
     it was not told of; a snapshot's alias is only known when it is made, so its connections
     are let through."""
     settings.AS_OF_DIR = str(tmp_path / "as_of")
-    as_of.forget()
+    # The dataset is put back after each test with its history as it was: a snapshot made in
+    # another test may hold a state of this one's (with other releases cut of it).
+    as_of.forget(discard=True)
+    counter().clear()
     guarded = BaseDatabaseWrapper.ensure_connection
     unguarded = django_db_blocker._real_ensure_connection
 
@@ -176,6 +180,7 @@ def test_an_as_of_that_names_no_moment_is_a_400(client):
         ("2026-12-01T12:00:00", "UTC offset"),
         ("2999-01-01T00:00:00Z", "moment to come"),
         ("1900-01-01T00:00:00Z", "first version"),
+        ("0001-01-01T00:00:00+01:00", "first version"),
     ]:
         response = read(client, "/api/v1/places/", value)
         assert response.status_code == HTTPStatus.BAD_REQUEST, value
@@ -244,3 +249,49 @@ def test_every_read_takes_as_of_and_the_schema_says_so(client):
             continue
         response = read(client, path + ("?q=Korea" if path == "/api/v1/search/" else ""), iso(moment))
         assert response.status_code == HTTPStatus.OK, (path, response.content[:300])
+
+
+def test_a_signed_in_editor_stays_signed_in_reading_the_past(client, make_user):
+    client.force_login(make_user("curator"))
+    moment = timezone.now()
+    change_the_data()
+    response = read(client, "/api/v1/places/mukden/", iso(moment))
+    assert response.json()["name"] == "Mukden"
+    assert response["Cache-Control"] == "private, no-cache"  # answered as to the editor
+    assert read(client, "/api/v1/places/mukden/")["Cache-Control"] == "private, no-cache"
+
+
+def test_making_a_snapshot_leaves_todays_read_model_alone(client):
+    moment = timezone.now()
+    change_the_data()
+    read(client, "/api/v1/places/")  # today's renderings, stored by the writes
+    today = sorted(Rendering.objects.values_list("content_type_id", "object_id", "listed", "detail"))
+    assert read(client, "/api/v1/places/mukden/", iso(moment)).json()["name"] == "Mukden"
+    assert sorted(Rendering.objects.values_list("content_type_id", "object_id", "listed", "detail")) == today
+
+
+def test_a_client_may_have_only_so_many_snapshots_made_a_minute(client, settings, snapshots):
+    settings.AS_OF_BUILDS_PER_MINUTE = 1
+    first = timezone.now()
+    Party.objects.create(slug="one-more", name="One more")
+    second = timezone.now()
+    Party.objects.create(slug="and-another", name="And another")
+    assert read(client, "/api/v1/parties/", iso(first)).status_code == HTTPStatus.OK
+    refused = read(client, "/api/v1/parties/", iso(second))
+    assert refused.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert refused["Content-Type"] == "application/problem+json"
+    assert 0 < int(refused["Retry-After"]) <= 60
+    # One made already is read again at no cost; an address that reads nothing makes none.
+    assert read(client, "/api/v1/parties/", iso(first)).status_code == HTTPStatus.OK
+    assert read(client, "/api/v1/no-such-list/", iso(second)).status_code == HTTPStatus.NOT_FOUND
+    assert len(list(snapshots.glob("*.sqlite3"))) <= 1
+
+
+def test_a_release_since_which_only_editors_changed_is_named_as_the_release(client, make_user):
+    read(client, "/api/v1/places/")
+    call_command("release", "unchanged", stdout=io.StringIO())
+    release = Release.objects.get(name="unchanged")
+    make_user("newcomer")  # raises the data version (history shows editors' names), no record
+    response = read(client, "/api/v1/places/", "unchanged")
+    assert response["Last-Modified"] == http_date(release.data_changed_at.timestamp())
+    assert read(client, "/api/v1/meta/", "unchanged").json()["release"]["name"] == "unchanged"
