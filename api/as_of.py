@@ -142,7 +142,9 @@ def moment(value: str) -> tuple[datetime.datetime, object]:
         return release.data_changed_at, release
     try:
         if RELEASE_ID.match(value):
-            at = datetime.datetime.strptime(value, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=datetime.UTC)
+            at = datetime.datetime.strptime(value, data_version.RELEASE_ID_FORMAT).replace(
+                tzinfo=datetime.UTC
+            )
         else:
             at = parse_datetime(value)
     except ValueError:  # well formed, but no day or time there is (a 13th month, a 25th hour)
@@ -188,26 +190,12 @@ def kinds() -> dict[str, list]:
     return found
 
 
-def _history_models() -> list:
-    return kinds()["versions"]
-
-
-def _parse(value):
-    if value is None or isinstance(value, datetime.datetime):
-        moment = value
-    else:  # SQLite through a raw cursor
-        moment = datetime.datetime.fromisoformat(value)
-    if moment is not None and timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment
-
-
 def around(at: datetime.datetime, alias: str = DEFAULT_DB_ALIAS):
     """(the last version written at or before `at`, the first one after it): when the state of
     the data at `at` began, and whether it has ended (None if it has not)."""
     connection = connections[alias]
     quote = connection.ops.quote_name
-    tables = [quote(model._meta.db_table) for model in _history_models()]
+    tables = [quote(model._meta.db_table) for model in kinds()["versions"]]
     before = " UNION ALL ".join(
         f"SELECT MAX(history_date) AS d FROM {table} WHERE history_date <= %s" for table in tables
     )
@@ -221,7 +209,7 @@ def around(at: datetime.datetime, alias: str = DEFAULT_DB_ALIAS):
             [value] * (2 * len(tables)),
         )
         began, ended = cursor.fetchone()
-    return _parse(began), _parse(ended)
+    return data_version.moment_of(began), data_version.moment_of(ended)
 
 
 @functools.cache
@@ -336,10 +324,24 @@ def forget(discard: bool = False) -> None:
             for path in _directory().glob(f"{PREFIX}*.sqlite3"):
                 path.unlink(missing_ok=True)
             return
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [_SCHEMAS])
-            for (name,) in cursor.fetchall():
-                cursor.execute(f"DROP SCHEMA {connections[DEFAULT_DB_ALIAS].ops.quote_name(name)} CASCADE")
+        for name in _schemas():
+            _drop_schema(name)
+
+
+def _schemas() -> list[str]:
+    """The snapshots' schemas on PostgreSQL, made and being made, oldest moment first."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s ORDER BY nspname", [_SCHEMAS])
+        return [name for (name,) in cursor.fetchall()]
+
+
+def _drop_schema(name: str, lock_timeout: str | None = None) -> None:
+    """Drop a snapshot's schema; with `lock_timeout`, not waiting longer on its readers."""
+    primary = connections[DEFAULT_DB_ALIAS]
+    with transaction.atomic(using=DEFAULT_DB_ALIAS), primary.cursor() as cursor:
+        if lock_timeout is not None:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])
+        cursor.execute(f"DROP SCHEMA {primary.ops.quote_name(name)} CASCADE")
 
 
 class Builder:
@@ -369,8 +371,8 @@ class Builder:
         quote = connection.ops.quote_name
         at = connection.ops.adapt_datetimefield_value(at)
 
-        def columns(fields, prefix=""):
-            return ", ".join(prefix + quote(field.column) for field in fields)
+        def columns(fields):
+            return ", ".join(quote(field.column) for field in fields)
 
         def insert(model, select: str, params=()):
             table = f"{dst}.{quote(model._meta.db_table)}"
@@ -563,23 +565,12 @@ class PostgresBuilder(Builder):
             cursor.execute(f"ALTER SCHEMA {quote(self.work)} RENAME TO {quote(self.alias)}")
 
     def evict(self) -> None:
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(
-                "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s ORDER BY nspname", [_SCHEMAS]
-            )
-            found = [name for (name,) in cursor.fetchall() if name != self.alias and not is_work(name)]
+        found = [name for name in _schemas() if name != self.alias and not is_work(name)]
         for name in found[: max(0, len(found) - settings.AS_OF_SNAPSHOTS + 1)]:
             _unregister(name)
             try:
                 # Not waiting on a reader of it (a download streaming from it): left for later.
-                with (
-                    transaction.atomic(using=DEFAULT_DB_ALIAS),
-                    connections[DEFAULT_DB_ALIAS].cursor() as cursor,
-                ):
-                    cursor.execute("SET LOCAL lock_timeout = '1s'")
-                    cursor.execute(
-                        f"DROP SCHEMA {connections[DEFAULT_DB_ALIAS].ops.quote_name(name)} CASCADE"
-                    )
+                _drop_schema(name, lock_timeout="1s")
             except DatabaseError:
                 continue
 
@@ -623,8 +614,8 @@ class AsOfMiddleware:
             return problem_response(request, 400, str(error), errors={PARAMETER: [str(error)]})
         except TooManyBuilds as busy:
             detail = (
-                f"as_of: at most {settings.AS_OF_BUILDS_PER_MINUTE} states of the data not read lately "
-                f"a minute; retry in {busy.retry_after} s, or read a release."
+                f"as_of: at most {settings.AS_OF_BUILDS_PER_MINUTE} snapshots of past states are made "
+                f"for a client a minute; retry in {busy.retry_after} s (or read a moment read before)."
             )
             return problem_response(request, 429, detail, headers={"Retry-After": str(busy.retry_after)})
         except (OperationalError, InterfaceError):

@@ -41,17 +41,27 @@ def current(using: str | None = None) -> tuple[int, datetime.datetime] | None:
     if row is None:
         return None
     generation, changed_at = row
-    if isinstance(changed_at, str):  # SQLite through a raw cursor
-        changed_at = datetime.datetime.fromisoformat(changed_at)
-    if timezone.is_naive(changed_at):
-        changed_at = changed_at.replace(tzinfo=datetime.UTC)
-    return generation, changed_at
+    return generation, moment_of(changed_at)
+
+
+def moment_of(value) -> datetime.datetime | None:
+    """A datetime column's value as a raw cursor returns it (text on SQLite, naive in UTC
+    there), as an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=datetime.UTC)
+    return value
+
+
+# A release id's form: 20261201T120000123456Z.
+RELEASE_ID_FORMAT = "%Y%m%dT%H%M%S%fZ"
 
 
 def release_id(changed_at: datetime.datetime) -> str:
     """The data release's id: when the data last changed, in UTC to the microsecond
     (20261201T120000123456Z). It changes whenever any record does, and only then."""
-    return changed_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return changed_at.astimezone(datetime.UTC).strftime(RELEASE_ID_FORMAT)
 
 
 def bump(using: str = "default", data_changed: bool = True) -> None:

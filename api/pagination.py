@@ -257,11 +257,6 @@ class PageNumberPagination(NumberedPagination):
 # Counting
 
 
-def rows_of(rows):
-    """The queryset a page's keys come from (statements.Keys are compiled from one)."""
-    return rows.build() if isinstance(rows, statements.Keys) else rows
-
-
 def count(rows) -> tuple[int, bool]:
     """(how many rows, whether that is an estimate): exact up to EXACT_COUNT_UP_TO, and past
     it the planner's estimate on PostgreSQL."""
