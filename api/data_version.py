@@ -44,6 +44,15 @@ def current(using: str | None = None) -> tuple[int, datetime.datetime] | None:
     return generation, moment_of(changed_at)
 
 
+def of_request(request) -> tuple[int, datetime.datetime] | None:
+    """current(), read once a request: the cache in front (api.response_cache), a past state's
+    routing (api.as_of) or an earlier reader of this request may have read it already."""
+    version = request.META.get(ENVIRON_KEY)
+    if version is None:
+        version = request.META[ENVIRON_KEY] = current()
+    return version
+
+
 def moment_of(value) -> datetime.datetime | None:
     """A datetime column's value as a raw cursor returns it (text on SQLite, naive in UTC
     there), as an aware datetime."""

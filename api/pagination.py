@@ -4,21 +4,26 @@ A numbered page is an OFFSET: the database walks past every row before it, so th
 page 5,000 grows with the table. Page numbers reach the first PAGE_NUMBERS_REACH records; past
 them a page starts after a cursor (keyset pagination): the last record of the page before,
 whose place in the list's order (a unique one: the list's own order, then the record's id)
-the next page's query starts from, through the index, whatever the depth. `next` and
-`previous` links switch to cursors by themselves.
+the next page's query starts from, through the index, whatever the depth. The cursor carries
+that place (the record's values of the order, with its key), so a page after a cursor is one
+query. `next` and `previous` links switch to cursors by themselves.
 
 Counting every row costs the same: the count is exact up to EXACT_COUNT_UP_TO, and past it,
 on PostgreSQL, the planner's estimate (`EXPLAIN`, from the table's statistics), marked
-`count_estimated: true`. SQLite, the embedded default, always counts exactly.
+`count_estimated: true`. SQLite, the embedded default, always counts exactly. A list read
+without filters is counted once for each state of the data (its version: api.data_version).
 """
 
 import base64
 import binascii
 import json
 import re
+import zlib
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, connections
 from django.db.models import BooleanField, F, Q
 from django.db.models.expressions import OrderBy, RawSQL
@@ -27,7 +32,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from api import statements
+from api import data_version, replicas, statements
 from api.filters import INTEGER_FILTER_MAX, WholeNumberField
 
 # Page numbers reach this many records; past them, pages follow cursors.
@@ -116,7 +121,7 @@ class PageNumberPagination(NumberedPagination):
                 f"{self.page_query_param}: page numbers reach {PAGE_NUMBERS_REACH:,} records (from the "
                 "start, or from a cursor); past them, follow the `next` links, which carry a cursor."
             )
-        self.count, self.count_estimated = count(queryset)
+        self.count, self.count_estimated = counted(queryset, request)
         raw_cursor = request.query_params.get(self.cursor_query_param)
         if raw_cursor is not None:
             return self.cursor_page(queryset, decode_cursor(raw_cursor, self.cursor_query_param), skipped)
@@ -127,25 +132,43 @@ class PageNumberPagination(NumberedPagination):
         self.last_key = keys[-1] if keys else None
         self.has_next = skipped + len(keys) < self.count
         self.has_previous = self.number > 1
-        # Past the reach of page numbers, the next page is the one after this page's last record.
+        # Past the reach of page numbers, the next page is the one after this page's last record,
+        # whose place in the order its cursor carries.
         self.next_by_cursor = skipped + self.page_size >= PAGE_NUMBERS_REACH
         self.previous_by_cursor = False
+        if self.next_by_cursor and self.has_next:
+            key = getattr(self.last_key, "pk", self.last_key)
+            self.terms, position = self.place(queryset, key)
+            if position is not None:
+                self.last_key = (key, *position)
         return keys
 
-    def cursor_page(self, queryset, cursor, skipped: int):
-        key, backwards = cursor
+    @staticmethod
+    def place(queryset, key: int) -> tuple[list, tuple | None]:
+        """(the list's order as terms, the values of them of the record `key`, None if the
+        record is not in the list)."""
         if isinstance(queryset, statements.Keys):  # a list read without filters
             keyset = Keyset.of(queryset)
-            rows, terms, position = None, keyset.terms, keyset.position(queryset, key)
+            return keyset.terms, keyset.position(queryset, key)
+        terms = ordering_terms(queryset)
+        return terms, queryset.filter(pk=key).values_list(*[term.path for term in terms]).first()
+
+    def cursor_page(self, queryset, cursor: "Cursor", skipped: int):
+        if isinstance(queryset, statements.Keys):  # a list read without filters
+            rows, keyset = None, Keyset.of(queryset)
         else:
             rows, keyset = queryset, None
-            terms = ordering_terms(rows)
-            position = rows.filter(pk=key).values_list(*[term.path for term in terms]).first()
+        terms = keyset.terms if keyset is not None else ordering_terms(rows)
+        position = cursor.position((keyset or rows).model, terms)
+        if position is None:  # a cursor of the key alone, or of an order of other columns
+            terms, position = self.place(queryset, cursor.key)
         if position is None:
             raise NotFound(
                 f"{self.cursor_query_param}: no record of this list is at this cursor (it may have been "
                 "deleted); start again from the first page."
             )
+        backwards = cursor.backwards
+        self.terms = terms
         if backwards:
             terms = [term.reversed() for term in terms]
         if keyset is not None:
@@ -156,19 +179,16 @@ class PageNumberPagination(NumberedPagination):
         page = page[: self.page_size]
         if backwards:
             page.reverse()
-        self.first_key = page[0] if page else None
-        self.last_key = page[-1] if page else None
+        # Each row is (key, *its values of the order): the links' cursors carry the values.
+        self.first_key, self.last_key = (page[0], page[-1]) if page else (None, None)
         # The cursor's own record lies on the side it was taken from.
         self.has_next, self.has_previous = (True, more) if backwards else (more, True)
         self.next_by_cursor = self.previous_by_cursor = True
+        page = [row[0] for row in page]
         if rows is None or rows._fields == ("pk",):  # a list's keys (api.viewsets)
             return page
         found = rows.in_bulk(page)
         return [found[key] for key in page if key in found]
-
-    @staticmethod
-    def key_of(row):
-        return row if not hasattr(row, "pk") else row.pk
 
     def get_paginated_response(self, data):
         return Response(
@@ -199,9 +219,15 @@ class PageNumberPagination(NumberedPagination):
             return replace_query_param(url, self.page_query_param, self.number - 1)
         return self.cursor_link(self.first_key, backwards=True)
 
-    def cursor_link(self, key, backwards: bool) -> str:
+    def cursor_link(self, row, backwards: bool) -> str:
+        """A link to the page after (or before) `row`: a key, a record, or a cursor page's
+        (key, *values of the order)."""
+        if isinstance(row, tuple):
+            cursor = encode_cursor(row[0], backwards, self.terms, row[1:])
+        else:
+            cursor = encode_cursor(getattr(row, "pk", row), backwards)
         url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
-        return replace_query_param(url, self.cursor_query_param, encode_cursor(self.key_of(key), backwards))
+        return replace_query_param(url, self.cursor_query_param, cursor)
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
@@ -245,16 +271,43 @@ class PageNumberPagination(NumberedPagination):
                 "required": False,
                 "in": "query",
                 "description": (
-                    "Where a page starts: the cursor a `next` or `previous` link carries (opaque). "
-                    "A cursor no link gave, or whose record has since been deleted, is a 404."
+                    "Where a page starts: the cursor a `next` or `previous` link carries (opaque). It "
+                    "holds the place in the list's order of the record the page follows (or precedes), "
+                    "which stays where it was if that record is deleted since. A cursor no link gave is "
+                    "a 404, and so is one of another `ordering` whose record has since been deleted."
                 ),
-                "schema": {"type": "string", "pattern": CURSOR_PATTERN, "maxLength": 40},
+                "schema": {"type": "string", "pattern": CURSOR_PATTERN, "maxLength": CURSOR_MAX_LENGTH},
             }
         )
         return parameters
 
 
 # Counting
+
+
+# A list read without filters, counted once for each state of the data: (its key, the database
+# read, the data's version) -> count(). Every write changes the version (api.data_version), so
+# a count kept is of the data the request reads (or of a write that committed between the
+# reading of the version and the count: as a count read beside its page may be).
+_counts = {}
+COUNTS_KEPT = 256
+
+
+def counted(rows, request) -> tuple[int, bool]:
+    """count(rows); for a list read without filters (statements.Keys), kept for the state of
+    the data this request reads, as every answer of it is the same."""
+    if not isinstance(rows, statements.Keys):
+        return count(rows)
+    version = data_version.of_request(request)
+    if version is None:
+        return count(rows)
+    key = (rows.key, replicas.reading(), version)
+    found = _counts.get(key)
+    if found is None:
+        if len(_counts) >= COUNTS_KEPT:
+            _counts.clear()
+        found = _counts[key] = count(rows)
+    return found
 
 
 def count(rows) -> tuple[int, bool]:
@@ -289,30 +342,100 @@ def estimate(rows) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-# Cursors: the key of the record a page starts after (or before), opaque to clients.
+# Cursors: where a page starts after (or before), opaque to clients. A cursor carries the key of
+# the record at that place and, where they fit, that record's values of the list's order, so
+# that the next page is one query; a cursor of an order of other columns, or of the key
+# alone, finds the values by the key.
 
-CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
+CURSOR_MAX_LENGTH = 200
+CURSOR_PATTERN = rf"^[A-Za-z0-9_-]{{1,{CURSOR_MAX_LENGTH}}}$"
+KEY_MAX = 2**63 - 1
 
 
-def encode_cursor(key: int, backwards: bool) -> str:
-    text = f"{'b' if backwards else 'a'}{key}"
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+class Cursor:
+    """A decoded cursor: the record's key, whether the page is the one before it, and (when
+    the cursor carries them) the columns of the order it was given for and their values."""
+
+    def __init__(self, name: str, key: int, backwards: bool, columns: int | None = None, values=None):
+        self.name, self.key, self.backwards, self.columns, self.values = name, key, backwards, columns, values
+
+    def position(self, model, terms: list) -> tuple | None:
+        """The values of `terms` this cursor carries, typed as their columns are (None if it
+        carries none for these columns); not values of those columns, a 404."""
+        if self.values is None or self.columns != columns_of(terms) or len(self.values) != len(terms):
+            return None
+        try:
+            return tuple(
+                typed(field_of(model, t.path), value) for t, value in zip(terms, self.values, strict=True)
+            )
+        except (DjangoValidationError, TypeError, ValueError, OverflowError):
+            raise NotFound(f"{self.name}: no page starts at this cursor; {FOLLOW}") from None
 
 
-def decode_cursor(raw: str, name: str) -> tuple[int, bool]:
-    """(the record's key, whether the page is the one before it). Not of a cursor's form, a
-    400; of its form but no cursor this API gave, a 404, as an unknown slug is."""
+def typed(field, value):
+    """`value` as a value of the column `field` (its type, its length, its range), or an error."""
+    if value is None:
+        if not field.null:
+            raise ValueError(f"{field.name} is never null")
+        return None
+    value = field.to_python(value)
+    field.run_validators(value)
+    return value
+
+
+FOLLOW = "give one a `next` or `previous` link carries."
+
+
+def field_of(model, path: str):
+    return model._meta.pk if path == "pk" else model._meta.get_field(path)
+
+
+def columns_of(terms: list) -> int:
+    """A short fingerprint of the columns an order reads (not their directions: a record's
+    values are the same in either)."""
+    return zlib.crc32(",".join(term.path for term in terms).encode())
+
+
+def encode_cursor(key: int, backwards: bool, terms: list | None = None, position: tuple | None = None) -> str:
+    """The cursor of the record `key`, with its values of `terms` when given and when they fit."""
+
+    def encoded(text: str) -> str:
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    direction = "b" if backwards else "a"
+    if terms is not None and position is not None:
+        values = [value.isoformat() if hasattr(value, "isoformat") else value for value in position]
+        values = [str(value) if isinstance(value, Decimal) else value for value in values]
+        text = encoded(json.dumps([direction, key, columns_of(terms), *values], separators=(",", ":")))
+        if len(text) <= CURSOR_MAX_LENGTH:
+            return text
+    return encoded(f"{direction}{key}")
+
+
+def decode_cursor(raw: str, name: str) -> Cursor:
+    """The cursor `raw` is. Not of a cursor's form, a 400; of its form but no cursor this API
+    gives, a 404, as an unknown slug is."""
     if not re.fullmatch(CURSOR_PATTERN, raw):
         raise ValidationError({name: ["Not a cursor: give the one a `next` or `previous` link carries."]})
+    unknown = NotFound(f"{name}: no page starts at this cursor; {FOLLOW}")
     try:
         text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        text = ""
+        raise unknown from None
+    if text.startswith("["):
+        try:
+            direction, key, columns, *values = json.loads(text)
+        except (ValueError, TypeError):
+            raise unknown from None
+        scalars = all(value is None or type(value) in (str, int, bool) for value in values)
+        if direction not in ("a", "b") or not scalars or not all(type(n) is int for n in (key, columns)):
+            raise unknown
+        if not 0 <= key <= KEY_MAX:
+            raise unknown
+        return Cursor(name, key, direction == "b", columns, values)
     if len(text) < 2 or text[0] not in "ab" or not text[1:].isdigit() or len(text) > 20:
-        raise NotFound(
-            f"{name}: no page starts at this cursor; give one a `next` or `previous` link carries."
-        )
-    return int(text[1:]), text[0] == "b"
+        raise unknown
+    return Cursor(name, int(text[1:]), text[0] == "b")
 
 
 class Term:
@@ -367,8 +490,9 @@ def ordering_terms(queryset) -> list[Term]:
     return terms
 
 
-def following(rows, terms: list[Term], position: tuple, skipped: int, limit: int) -> list:
-    """The keys of up to `limit` rows after `position` in the order of `terms`, past `skipped`.
+def following(rows, terms: list[Term], position: tuple, skipped: int, limit: int) -> list[tuple]:
+    """Up to `limit` rows after `position` in the order of `terms`, past `skipped`: each its key
+    and its values of `terms`.
 
     Where the order allows (one direction throughout, the position's values all given, and
     only the first column nullable), the condition is a row comparison,
@@ -378,7 +502,7 @@ def following(rows, terms: list[Term], position: tuple, skipped: int, limit: int
     (`date > %s OR date IS NULL OR (date = %s AND slug > %s)`), which is the same rows, but
     read as a filter over the index walked from its start."""
     ordered = [term.expression() for term in terms]
-    keys = rows.order_by(*ordered).values_list("pk", flat=True)
+    keys = rows.order_by(*ordered).values_list("pk", *[term.path for term in terms])
     comparison = row_comparison(rows.model, terms, position)
     if comparison is None or skipped:
         return list(keys.filter(after(terms, position))[skipped : skipped + limit])
@@ -426,7 +550,8 @@ class Keyset:
             return following(keys.build(), terms, position, skipped, limit)
 
         def ordered():
-            return keys.build().order_by(*[term.expression() for term in terms]).values_list("pk", flat=True)
+            ordering = [term.expression() for term in terms]
+            return keys.build().order_by(*ordering).values_list("pk", *[term.path for term in terms])
 
         page = statements.rows(
             (keys.key, "following", backwards),
@@ -434,7 +559,6 @@ class Keyset:
             dict(zip(marks, position, strict=True)),
             limit=limit,
         )
-        page = [row[0] for row in page]
         first = terms[0]
         if len(page) < limit and first.nullable and not first.nulls_first:
             nulls = statements.rows(
@@ -442,7 +566,7 @@ class Keyset:
                 lambda: ordered().filter(**{f"{first.path}__isnull": True}),
                 limit=limit - len(page),
             )
-            page += [row[0] for row in nulls]
+            page += nulls
         return page
 
 

@@ -35,11 +35,7 @@ def release(request) -> dict:
     (every named release, latest first: {name, id, data_changed_at, cut_at})."""
     from api.models import Release
 
-    # Read once a request: the cache in front (api.response_cache) or HttpCachingMiddleware
-    # (for Last-Modified) reads the same.
-    version = request.META.get(data_version.ENVIRON_KEY) or data_version.current()
-    request.META[data_version.ENVIRON_KEY] = version
-    generation, changed_at = version
+    generation, changed_at = data_version.of_request(request)
     releases = [
         {**named, "id": data_version.release_id(named["data_changed_at"])}
         for named in Release.objects.values("name", "data_changed_at", "cut_at")

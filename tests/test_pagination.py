@@ -1,10 +1,14 @@
 """Pages: numbered where numbers stay cheap, by cursor past them, the same records in the same
 order either way, with a count that says when it is an estimate."""
 
+import base64
+import json
+import urllib.parse
 from http import HTTPStatus
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from api import pagination
 from events.models import Event
@@ -97,15 +101,57 @@ def test_page_numbers_count_on_from_a_cursor(client, short_reach):
 
 
 def test_a_cursor_is_checked(client):
-    for malformed in ("nonsense!", "a" * 41):
+    for malformed in ("nonsense!", "a" * (pagination.CURSOR_MAX_LENGTH + 1)):
         answer = client.get("/api/v1/events/", {"cursor": malformed})
         assert answer.status_code == HTTPStatus.BAD_REQUEST, malformed
         assert "cursor" in answer.json()["errors"]
     # Of a cursor's form, but not one this API gave, or whose record is gone: no such page.
-    for unknown in ("YXg", "0", pagination.encode_cursor(10**9, False)):
+    terms = pagination.ordering_terms(Event.objects.order_by("chosen_date", "slug"))
+    forged = [
+        ["a", 1, pagination.columns_of(terms), "1904-02-31", "x"],  # no such day
+        ["a", 1, pagination.columns_of(terms), None, None],  # an event has a slug
+        ["a", 1, pagination.columns_of(terms), ["1904-02-08"], "x"],  # not a value
+        ["c", 1, pagination.columns_of(terms), None, "x"],
+        ["a", -1, pagination.columns_of(terms), None, "x"],
+        ["a", 2**64, pagination.columns_of(terms), None, "x"],
+        {"a": 1},
+    ]
+    for unknown in ("YXg", "0", pagination.encode_cursor(10**9, False), "Wz", *map(encoded, forged)):
         answer = client.get("/api/v1/events/", {"cursor": unknown})
         assert answer.status_code == HTTPStatus.NOT_FOUND, unknown
         assert answer.json()["detail"].startswith("cursor: ")
+
+
+def encoded(value) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def test_a_cursor_leads_on_from_its_place_when_its_record_is_gone(client, short_reach):
+    # A cursor carries its record's place in the list's order: the next page is read from
+    # there, in one query, even once the record has been deleted.
+    url = "/api/v1/citations/"
+    expected, _pages = walk(client, url, {"page_size": 2})
+    second = client.get(url, {"page_size": 2, "page": 2}).json()
+    third = client.get(second["next"]).json()
+    assert [r["id"] for r in third["results"]] == expected[4:6]
+    Citation.objects.filter(uuid__in=[expected[3], expected[5]]).delete()
+    after_second = client.get(second["next"]).json()["results"]
+    assert [r["id"] for r in after_second] == [expected[4], expected[6]]
+    fourth = client.get(third["next"]).json()
+    assert [r["id"] for r in fourth["results"]] == expected[6:8]
+    back = client.get(fourth["previous"]).json()
+    assert [r["id"] for r in back["results"]] == [expected[2], expected[4]]
+    # In an order of other columns, the cursor's place is its record's: found by its key.
+    by_end = {"ordering": "-end", "page_size": 3}
+    ends, _pages = walk(client, url, by_end)
+    after = client.get(url, by_end | {"cursor": query_of(fourth["next"])["cursor"]}).json()
+    assert [r["id"] for r in after["results"]] == ends[ends.index(expected[7]) + 1 :][:3]
+    gone = client.get(url, by_end | {"cursor": query_of(third["next"])["cursor"]})
+    assert gone.status_code == HTTPStatus.NOT_FOUND  # that record is the one deleted
+
+
+def query_of(url: str) -> dict:
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
 
 
 def test_a_history_pages_by_cursor_too(client, short_reach, make_user, api_as):
@@ -124,6 +170,7 @@ def test_a_history_pages_by_cursor_too(client, short_reach, make_user, api_as):
 
 def test_a_count_past_the_exact_bound_is_estimated_on_postgresql(client, monkeypatch):
     monkeypatch.setattr(pagination, "EXACT_COUNT_UP_TO", 10)  # the dataset holds more citations
+    monkeypatch.setattr(pagination, "_counts", {})  # counts kept under the bound of before
     total = Citation.objects.count()
     answer = client.get("/api/v1/citations/").json()
     filtered = client.get("/api/v1/citations/", {"ordering": "-start"}).json()
@@ -136,3 +183,18 @@ def test_a_count_past_the_exact_bound_is_estimated_on_postgresql(client, monkeyp
     else:  # SQLite counts every row
         assert (answer["count"], answer["count_estimated"]) == (total, False)
         assert (filtered["count"], filtered["count_estimated"]) == (total, False)
+
+
+def test_a_list_counted_once_for_a_state_of_the_data_counts_every_write(client, make_user, api_as):
+    # An unfiltered list's count is kept for the data's version: every write changes it.
+    before = client.get("/api/v1/citations/").json()["count"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/citations/", {"page": 2}).json()["count"] == before
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]  # kept, not read again
+    Citation.objects.first().delete()
+    assert client.get("/api/v1/citations/").json()["count"] == before - 1
+    editor = api_as(make_user("editor", "add_place"))
+    places = client.get("/api/v1/places/").json()["count"]
+    made = editor.post("/api/v1/places/", {"slug": "nowhere", "name": "Nowhere"}, format="json")
+    assert made.status_code == HTTPStatus.CREATED, made.content
+    assert client.get("/api/v1/places/").json()["count"] == places + 1
