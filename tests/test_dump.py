@@ -10,9 +10,10 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from api import streaming
+from api import renderings, streaming
 from config.urls import router
 from events.models import Party
+from explore import dump
 from tests.factories import TEXTBOOK
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +178,40 @@ def test_a_write_during_a_dump_is_not_half_in_it(live_db, client, monkeypatch):
     parties = [json.loads(line) for line in lines[1:] if json.loads(line)["kind"] == "parties"]
     # Every party there was when it began, and only those.
     assert len(parties) == Party.objects.count() - 1
+
+
+def test_the_dump_reads_heavy_records_a_few_at_a_time(client, monkeypatch):
+    # A chunk comes to about TEXT_BUDGET of text (rendering it takes memory in proportion):
+    # fewer records of a kind whose details are large, and the dump whole all the same.
+    whole = body_of(client.get("/api/v1/dump/?format=ndjson"))
+    chunks = []
+    read = renderings.read
+
+    def reading(model, pks, part):
+        texts = read(model, pks, part)
+        chunks.append((model, len(pks), sum(map(len, texts))))
+        return texts
+
+    monkeypatch.setattr(renderings, "read", reading)
+    monkeypatch.setattr(dump, "TEXT_BUDGET", 5000)  # a party's detail is a few thousand
+    assert body_of(client.get("/api/v1/dump/?format=ndjson")) == whole
+    by_kind = {}
+    for model, records, length in chunks:
+        by_kind.setdefault(model, []).append((records, length))
+    for read_of_kind in by_kind.values():
+        # Each chunk after a kind's first is as large as the one before it weighed; its last
+        # is what was left of the kind.
+        for index in range(1, len(read_of_kind)):
+            expected, got = dump.next_size(*read_of_kind[index - 1]), read_of_kind[index][0]
+            assert got == expected or (index == len(read_of_kind) - 1 and got < expected)
+    parties = [records for model, records, _ in chunks if model is Party]
+    assert parties[0] == dump.FIRST_CHUNK > parties[1]  # heavier than the budget: fewer at once
+
+
+def test_a_chunk_grows_while_its_records_are_light_and_shrinks_when_they_are_heavy(monkeypatch):
+    monkeypatch.setattr(dump, "TEXT_BUDGET", 1_000_000)
+    assert dump.next_size(8, 8 * 1_000) == 16  # light: twice as many, no more at once
+    assert dump.next_size(500, 500 * 1_000) == streaming.CHUNK == 500  # never more than CHUNK
+    assert dump.next_size(100, 100 * 100_000) == 10  # heavy: as many as make the budget
+    assert dump.next_size(1, 50_000_000) == 1  # one record, however large
+    assert dump.next_size(8, 0) == 16  # records with no text (none found): grows as light ones do
