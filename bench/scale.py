@@ -1,11 +1,12 @@
 """The scale part of `make bench` (`bench/run.py --scale` alone): whether a read costs the same
 at 10^3, 10^5 and 10^6 records (`--sizes`), on PostgreSQL.
 
-For each size, in one run: the database (the dataset, then `synthesize --records N` of
-generated records) is filled, the records the cases show are rendered (as every write
-renders what it changed; rendering a million records would take most of an hour), and one
-gunicorn with production settings serves it. wrk loads each case with every cache bypassed
-(the cold reads of bench.run), in interleaved rounds; the table shows the medians, the ratio of
+For each size, in one run: a database of its own (the scale database's name and the size:
+bench_scale_1000000) is filled (the dataset, then `synthesize --records N` of generated
+records), the records the cases show are rendered (as every write renders what it changed;
+rendering a million records would take most of an hour), and a gunicorn with production
+settings serves it. wrk loads each case with every cache bypassed (the cold reads of
+bench.run) at every size back to back, in rounds; the table shows the medians, the ratio of
 each case's p99 at the largest size to its p99 at the smallest (the target: at most 1.5), and
 the workers' peak RSS (VmHWM) at each size.
 """
@@ -152,45 +153,73 @@ def dump_probe(base, server) -> dict:
 
 
 def measure(args, database_url: str) -> dict:
-    env = run.server_environment(Path("/tmp")) | {"DATABASE_URL": database_url}
+    """Every size in its own database, served by its own gunicorn, all at once: each round loads
+    a case at every size back to back (their order turned each round), so what the machine
+    does meanwhile weighs on every size alike and the ratios compare sizes, not moments."""
+    sizes = [int(size) for size in args.sizes.split(",")]
     report = {"sizes": {}, "urls": {}}
-    for records in [int(size) for size in args.sizes.split(",")]:
-        seconds = fill(env, records)
-        server, base = run.start_server(env, run.free_port(), args.workers)
-        try:
+    servers = {}
+    try:
+        for records in sizes:
+            env = run.server_environment(Path("/tmp")) | {"DATABASE_URL": sized(database_url, records)}
+            seconds = fill(env, records)
+            server, base = run.start_server(env, run.free_port(), args.workers)
+            servers[records] = (server, base)
             urls = cases(base)
             render_shown(env, base, urls.values())
-            rounds = []
-            for number in range(args.rounds):
-                results = {}
-                for name, url in urls.items():
+            report["urls"][records] = urls
+            report["sizes"][records] = {"synthesize_seconds": round(seconds, 1), "rounds": []}
+            print(f"{records:,} records: filled and served", file=sys.stderr)
+        headers = {"Accept": "application/json", run.COLD_HEADER: "1"}
+        # A second of each first, unrecorded: every worker has read what it reads once per process.
+        for records, (_server, base) in servers.items():
+            for url in report["urls"][records].values():
+                run.wrk(base, url, headers, 1, args.connections, threads=2)
+        for number in range(args.rounds):
+            results = {records: {} for records in sizes}
+            for name in report["urls"][sizes[0]]:
+                order = sizes[number % len(sizes) :] + sizes[: number % len(sizes)]
+                for records in order:
+                    base, url = servers[records][1], report["urls"][records][name]
                     get(base, url)
-                    headers = {"Accept": "application/json", run.COLD_HEADER: "1"}
-                    results[name] = run.wrk(base, url, headers, args.seconds, args.connections, threads=2)
-                rounds.append(results)
-                print(f"{records:,} records: round {number + 1} of {args.rounds} done", file=sys.stderr)
-            rss = peak_rss_kib(server)
-            dumped = dump_probe(base, server)
+                    loaded = run.wrk(base, url, headers, args.seconds, args.connections, threads=2)
+                    results[records][name] = loaded
+            for records in sizes:
+                report["sizes"][records]["rounds"].append(results[records])
+            print(f"round {number + 1} of {args.rounds} done", file=sys.stderr)
+        for records in sizes:
+            server, base = servers[records]
+            measured = report["sizes"][records]
+            measured["worker_peak_rss_kib"] = peak_rss_kib(server)
+            measured["dump"] = dump_probe(base, server)
             print(f"{records:,} records: dump read", file=sys.stderr)
-        finally:
+    finally:
+        for server, _base in servers.values():
             server.terminate()
             server.wait(timeout=30)
-        report["urls"][records] = urls
-        report["sizes"][records] = {
-            "synthesize_seconds": round(seconds, 1),
-            "worker_peak_rss_kib": rss,
-            "dump": dumped,
-            "rounds": rounds,
-            "medians": {
-                name: {key: median(r[name][key] for r in rounds) for key in ("p50_ms", "p99_ms")}
-                | {
-                    "requests_per_second": statistics.median(r[name]["requests_per_second"] for r in rounds),
-                    "errors": max(r[name]["errors"] for r in rounds),
-                }
-                for name in urls
-            },
+    for records in sizes:
+        measured = report["sizes"][records]
+        rounds = measured["rounds"]
+        measured["medians"] = {
+            name: {key: median(r[name][key] for r in rounds) for key in ("p50_ms", "p99_ms")}
+            | {
+                "requests_per_second": statistics.median(r[name]["requests_per_second"] for r in rounds),
+                "errors": max(r[name]["errors"] for r in rounds),
+            }
+            for name in report["urls"][records]
         }
     return report
+
+
+def sized(database_url: str, records: int) -> str:
+    """The database of one size: the scale database's name with the size after it (made on the
+    server if it is missing, as the scale database is: database_url)."""
+    server, _, name = database_url.partition("?")[0].rpartition("/")
+    url = f"{server}/{name}_{records}"
+    exists = subprocess.run(["psql", url, "-qAtc", "SELECT 1"], capture_output=True, check=False)
+    if exists.returncode != 0:
+        subprocess.run(["psql", database_url, "-qAtc", f'CREATE DATABASE "{name}_{records}"'], check=True)
+    return url
 
 
 def median(values):
