@@ -308,9 +308,11 @@ def test_meta_queries_are_fixed(client):
 def test_dump_queries_are_two_a_chunk(client, monkeypatch):
     from api import streaming
     from config.urls import router
+    from explore import dump
 
     renderings.store_all()
     monkeypatch.setattr(streaming, "CHUNK", 10_000)  # each list in one chunk
+    monkeypatch.setattr(dump, "FIRST_CHUNK", 10_000)  # from the first (no few at first to weigh)
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/api/v1/dump/?format=ndjson")
         lines = b"".join(response.streaming_content).splitlines()
