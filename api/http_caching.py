@@ -65,13 +65,11 @@ class HttpCachingMiddleware:
             return response
         if not response.has_header("ETag"):
             response["ETag"] = digest_etag(response.content)
-        # The cache in front of Django (api.response_cache) has read it for this request.
-        version = request.META.get(data_version.ENVIRON_KEY)
-        if version is None:
-            try:
-                version = data_version.current()
-            except DatabaseError:  # an answer that needed no database still goes out, undated
-                version = None
+        # Read once a request: the cache in front of Django (api.response_cache) may have read it.
+        try:
+            version = data_version.of_request(request)
+        except DatabaseError:  # an answer that needed no database still goes out, undated
+            version = None
         if version is not None:
             response["Last-Modified"] = http_date(version[1].timestamp())
         user = getattr(request, "user", None)

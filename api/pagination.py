@@ -482,7 +482,7 @@ def ordering_terms(queryset) -> list[Term]:
             nulls_first = bool(item.nulls_first) or (not item.nulls_last and descending)
         else:
             raise TypeError(f"Cannot page by cursor over {item!r}")
-        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        field = field_of(model, name)
         terms.append(Term(field.attname if field.is_relation else name, descending, nulls_first, field.null))
         if field.unique and not field.null:
             return terms  # unique already (a slug), as the index serving the order is
@@ -577,10 +577,7 @@ def row_comparison(model, terms: list[Term], position: tuple) -> RawSQL | None:
     if any(term.nullable for term in terms[1:]):
         return None
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = [
-        model._meta.pk.column if term.path == "pk" else model._meta.get_field(term.path).column
-        for term in terms
-    ]
+    columns = [field_of(model, term.path).column for term in terms]
     left = ", ".join(f"{table}.{connection.ops.quote_name(column)}" for column in columns)
     marks = ", ".join(["%s"] * len(columns))
     operator = "<" if terms[0].descending else ">"
